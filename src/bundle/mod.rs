@@ -1,0 +1,1 @@
+//! Stub: open directories, tarballs, `.gz` files and stdin; recognise layouts.

@@ -1,0 +1,12 @@
+//! Stub: to be written.
+
+use super::Chunk;
+use crate::sink::Emit;
+
+pub fn parse(chunk: Chunk<'_>, out: &mut dyn Emit) -> usize {
+    super::plain::parse(chunk, out)
+}
+
+pub fn sniff(_head: &[u8]) -> bool {
+    false
+}

@@ -1,0 +1,1 @@
+//! Stub: collect time evidence from a bundle (collection time, zones).
