@@ -361,8 +361,11 @@ pub struct Record<'a> {
     /// Node (host) named by the record itself (journal `_HOSTNAME`, host
     /// column, event `source.host`, NODE column). `None`: the input's node.
     pub node: Option<Cow<'a, str>>,
-    /// Component or unit: `kubelet`, `containerd`, `kubelet.service`, a container name.
+    /// The program that wrote the line: `kubelet`, `containerd`, `systemd`,
+    /// a container name (journal `SYSLOG_IDENTIFIER`, logfmt `component=`).
     pub component: Option<Cow<'a, str>>,
+    /// The systemd unit the line belongs to, when known (`kubelet.service`).
+    pub unit: Option<Cow<'a, str>>,
     pub pid: Option<u32>,
     pub severity: Severity,
     pub message: Cow<'a, str>,
@@ -392,6 +395,7 @@ impl<'a> Record<'a> {
             payload: self.payload,
             node: own(self.node),
             component: own(self.component),
+            unit: own(self.unit),
             pid: self.pid,
             severity: self.severity,
             message: Cow::Owned(self.message.into_owned()),
