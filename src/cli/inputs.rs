@@ -7,8 +7,8 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use kubeautopsy::formats::detect::Detected;
-use kubeautopsy::ingest::{self, scan::Discard, InputStats};
-use kubeautopsy::time::{format_rfc3339, TimeBasis, YearSource, ZoneSource};
+use kubeautopsy::ingest::{self, scan::Discard, stats::BasisCounts, InputStats};
+use kubeautopsy::time::{format_rfc3339, YearSource, ZoneSource};
 
 use super::{completion_code, report_problems, BundleArgs, CliError};
 
@@ -231,10 +231,11 @@ fn write_text(out: &mut dyn Write, r: &Report<'_>) -> io::Result<()> {
 }
 
 /// `exact 120, inferred-year 3` -> the dominant basis and a `+` when mixed.
-fn basis_summary(basis: &BTreeMap<TimeBasis, u64>) -> String {
-    match basis.iter().max_by_key(|(_, n)| **n) {
+fn basis_summary(basis: &BasisCounts) -> String {
+    let kinds = basis.iter().count();
+    match basis.iter().max_by_key(|(_, n)| *n) {
         None => "-".into(),
-        Some((b, _)) if basis.len() == 1 => b.name().into(),
-        Some((b, _)) => format!("{} (+{} more)", b.name(), basis.len() - 1),
+        Some((b, _)) if kinds == 1 => b.name().into(),
+        Some((b, _)) => format!("{} (+{} more)", b.name(), kinds - 1),
     }
 }

@@ -18,6 +18,28 @@ pub struct Damage {
     pub detail: String,
 }
 
+/// Records per [`TimeBasis`]: an array indexed by the enum, because it is
+/// bumped once per record on the hot path.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BasisCounts(pub [u64; 8]);
+
+impl BasisCounts {
+    /// Non-zero counts, in basis order.
+    pub fn iter(&self) -> impl Iterator<Item = (TimeBasis, u64)> + '_ {
+        TimeBasis::ALL.into_iter().zip(self.0).filter(|(_, n)| *n > 0)
+    }
+
+    pub fn get(&self, basis: TimeBasis) -> u64 {
+        self.0[basis as usize]
+    }
+}
+
+impl serde::Serialize for BasisCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
 /// Counts for one input (or one chunk of it, merged later).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct InputStats {
@@ -31,7 +53,7 @@ pub struct InputStats {
     /// Damage worked around, by kind (records were still produced).
     pub problems: BTreeMap<Problem, u64>,
     /// Records by how their time was obtained.
-    pub time_basis: BTreeMap<TimeBasis, u64>,
+    pub time_basis: BasisCounts,
     /// Earliest and latest known record times (ns since the epoch, UTC).
     pub first_ns: Option<i64>,
     pub last_ns: Option<i64>,
@@ -60,7 +82,7 @@ impl InputStats {
     pub fn note_record(&mut self, record: &Record<'_>) {
         self.records += 1;
         self.record_lines += record.position.lines as u64;
-        *self.time_basis.entry(record.resolved.basis).or_default() += 1;
+        self.time_basis.0[record.resolved.basis as usize] += 1;
         if record.resolved.is_known() && record.resolved.basis != TimeBasis::Carried {
             let t = record.resolved.unix_ns;
             self.first_ns = Some(self.first_ns.map_or(t, |f| f.min(t)));
@@ -102,8 +124,8 @@ impl InputStats {
         for (k, v) in other.problems {
             *self.problems.entry(k).or_default() += v;
         }
-        for (k, v) in other.time_basis {
-            *self.time_basis.entry(k).or_default() += v;
+        for (mine, theirs) in self.time_basis.0.iter_mut().zip(other.time_basis.0) {
+            *mine += theirs;
         }
         self.first_ns = match (self.first_ns, other.first_ns) {
             (Some(a), Some(b)) => Some(a.min(b)),

@@ -85,6 +85,17 @@ pub enum TimeBasis {
 }
 
 impl TimeBasis {
+    pub const ALL: [TimeBasis; 8] = [
+        TimeBasis::Exact,
+        TimeBasis::InferredYear,
+        TimeBasis::AssumedZone,
+        TimeBasis::InferredYearAssumedZone,
+        TimeBasis::RelativeAge,
+        TimeBasis::Collection,
+        TimeBasis::Carried,
+        TimeBasis::None,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             TimeBasis::Exact => "exact",
