@@ -52,9 +52,15 @@ impl<'a> Line<'a> {
 }
 
 /// Bytes as text: borrowed when valid UTF-8, replaced otherwise.
+///
+/// `str::from_utf8` is tried first: it is markedly faster than the chunked
+/// check inside `from_utf8_lossy` on the (overwhelmingly common) valid case.
 #[inline]
 pub fn text(bytes: &[u8]) -> Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Iterator over the complete lines of a chunk.
