@@ -796,12 +796,11 @@ mod tests {
         assert_eq!(r.node.as_deref(), Some("node-a"));
         assert_eq!(r.pid, Some(1234));
         assert_eq!(r.severity, Severity::Info);
-        // The klog text itself is the payload decoder's to split.
-        assert!(
-            r.message.contains(r#""Kubelet version""#),
-            "{:?}",
-            r.message
-        );
+        // The payload decoder splits the klog text: message unquoted, pairs as fields.
+        assert_eq!(r.message, "Kubelet version");
+        assert_eq!(r.payload, crate::record::Payload::Klog);
+        assert_eq!(r.fields.get("kubeletVersion").as_deref(), Some("v1.30.2"));
+        assert_eq!(r.origin.as_deref(), Some("server.go:487"));
         assert!(
             out.problems.is_empty(),
             "null in another field is not damage"
