@@ -13,7 +13,7 @@ use super::attribute::{root_name, RootFacts};
 use super::collect::{Found, Group, GroupKind, LinkNote};
 use super::dates::{self, Stamp};
 use super::layout::GroupLayout;
-use super::{paths, Layout, TimeHint};
+use super::{paths, HintKind, Layout, TimeHint};
 
 /// Zone evidence: (node, zone text as found, where it was found).
 pub(super) type ZoneHint = (Option<String>, String, String);
@@ -47,6 +47,7 @@ fn hint(stamp: Stamp, from: String) -> TimeHint {
         unix_ns: stamp.unix_ns,
         exact: stamp.exact,
         from,
+        kind: HintKind::Recorded,
     }
 }
 
@@ -100,10 +101,12 @@ impl Evidence<'_> {
                 }
             }
         }
-        let mut hints = l.recorded;
-        hints.extend(l.named);
-        hints.extend(l.members);
-        hints.extend(l.files);
+        let tag =
+            |v: Vec<TimeHint>, kind: HintKind| v.into_iter().map(move |h| TimeHint { kind, ..h });
+        let mut hints: Vec<TimeHint> = tag(l.recorded, HintKind::Recorded).collect();
+        hints.extend(tag(l.named, HintKind::Named));
+        hints.extend(tag(l.members, HintKind::ArchiveMember));
+        hints.extend(tag(l.files, HintKind::FileMtime));
         let mut seen = HashSet::new();
         hints.retain(|h| seen.insert((h.unix_ns, h.exact, h.from.clone())));
         let mut seen = HashSet::new();

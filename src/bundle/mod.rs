@@ -184,6 +184,21 @@ pub struct TimeHint {
     /// exact (UTC) or a zone-less civil time interpreted as UTC
     pub exact: bool,
     pub from: String,
+    /// How trustworthy the hint is, by where it was found.
+    pub kind: HintKind,
+}
+
+/// Where a collection-time hint was found, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum HintKind {
+    /// Written by the collector itself (sos manifest, `date` output, must-gather `timestamp`).
+    Recorded,
+    /// A date in an archive or folder name.
+    Named,
+    /// The newest modification time of an archive's members.
+    ArchiveMember,
+    /// The modification time of files on disk: may be when the bundle was copied, not collected.
+    FileMtime,
 }
 
 /// A file that could not be (fully) read, and why.

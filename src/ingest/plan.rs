@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::bundle::{Bundle, Input};
+use crate::bundle::{Bundle, HintKind, Input};
 use crate::formats::detect::{detect, Detected, HEAD_BYTES};
 use crate::time::evidence::{Evidence, Instant};
 use crate::time::TimeContext;
@@ -50,10 +50,10 @@ pub fn plan(bundle: &Bundle, options: &Options) -> Plan {
             unix_ns: hint.unix_ns,
             from: hint.from.clone(),
         };
-        if hint.exact {
-            evidence.collection_exact.push(instant);
-        } else {
-            evidence.collection_civil.push(instant);
+        match (hint.kind, hint.exact) {
+            (HintKind::FileMtime, _) => evidence.collection_weak.push(instant),
+            (_, true) => evidence.collection_exact.push(instant),
+            (_, false) => evidence.collection_civil.push(instant),
         }
     }
     for (node, text, from) in &bundle.zone_hints {

@@ -26,7 +26,10 @@ pub struct BasisCounts(pub [u64; 8]);
 impl BasisCounts {
     /// Non-zero counts, in basis order.
     pub fn iter(&self) -> impl Iterator<Item = (TimeBasis, u64)> + '_ {
-        TimeBasis::ALL.into_iter().zip(self.0).filter(|(_, n)| *n > 0)
+        TimeBasis::ALL
+            .into_iter()
+            .zip(self.0)
+            .filter(|(_, n)| *n > 0)
     }
 
     pub fn get(&self, basis: TimeBasis) -> u64 {

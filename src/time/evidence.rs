@@ -34,10 +34,14 @@ pub struct Evidence {
     pub year_override: Option<i16>,
     /// `--tz` (already parsed) and its text.
     pub zone_override: Option<(TimeZone, String)>,
-    /// Exact collection-time candidates (manifest, tar mtimes), any order.
+    /// Exact collection-time candidates recorded in the bundle (manifest,
+    /// `date` output, archive member times), best first.
     pub collection_exact: Vec<Instant>,
-    /// Zone-less collection-time candidates (archive-name dates), read as UTC.
+    /// Zone-less collection-time candidates (archive-name dates), read as UTC, best first.
     pub collection_civil: Vec<Instant>,
+    /// Modification times of files on disk: the time of a copy as often as of
+    /// the collection, so used only when nothing else dates the bundle.
+    pub collection_weak: Vec<Instant>,
     /// Latest exact stamp seen in the data.
     pub latest_exact_stamp: Option<Instant>,
     /// Zone found for a node (None: the whole bundle), with where it came from.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use super::support::*;
-use crate::bundle::{open, Bundle, Layout, TimeHint};
+use crate::bundle::{open, Bundle, HintKind, Layout, TimeHint};
 
 /// A bundle's files and relative symlinks, to write as a directory or a tarball.
 #[derive(Default)]
@@ -191,6 +191,7 @@ fn sosreport_layout() {
                     "sosreport manifest end_time in {}",
                     shown("sos_reports/manifest.json")
                 ),
+                kind: HintKind::Recorded,
             },
             TimeHint {
                 unix_ns: utc("2024-06-10T10:14:00Z"),
@@ -199,6 +200,7 @@ fn sosreport_layout() {
                     "sosreport manifest start_time in {}",
                     shown("sos_reports/manifest.json")
                 ),
+                kind: HintKind::Recorded,
             },
             TimeHint {
                 unix_ns: utc("2024-06-10T08:15:00Z"),
@@ -207,16 +209,19 @@ fn sosreport_layout() {
                     "`date --utc` output in {}",
                     shown("sos_commands/date/date_--utc")
                 ),
+                kind: HintKind::Recorded,
             },
             TimeHint {
                 unix_ns: utc("2024-06-10T08:15:00Z"),
                 exact: true,
                 from: format!("`date` output in {}", shown("sos_commands/date/date")),
+                kind: HintKind::Recorded,
             },
             TimeHint {
                 unix_ns: utc("2024-06-10T00:00:00Z"),
                 exact: false,
                 from: format!("sosreport archive name (date only, taken as 00:00) {SOS}"),
+                kind: HintKind::Named,
             },
         ]
     );
@@ -229,6 +234,7 @@ fn sosreport_layout() {
                 "newest member modification time in {}",
                 path.to_string_lossy()
             ),
+            kind: HintKind::ArchiveMember,
         }
     );
     assert_eq!(
@@ -393,6 +399,7 @@ fn troubleshoot_layout_with_remote_host_collectors() {
             unix_ns: utc("2024-06-10T10:15:00Z"),
             exact: false,
             from: format!("troubleshoot archive name (collector's local time) {TS}"),
+            kind: HintKind::Named,
         }
     );
     assert_eq!(
@@ -499,11 +506,13 @@ fn rancher_collector_layout() {
                 unix_ns: utc("2024-06-10T10:15:00Z"),
                 exact: true,
                 from: format!("`date` output in {date}"),
+                kind: HintKind::Recorded,
             },
             TimeHint {
                 unix_ns: utc("2024-06-10T10:15:00Z"),
                 exact: false,
                 from: format!("Rancher collector archive name (node's local time) {RA}"),
+                kind: HintKind::Named,
             },
         ]
     );
@@ -719,12 +728,14 @@ fn must_gather_layout() {
             TimeHint {
                 unix_ns: utc("2024-06-10T08:20:00.5Z"),
                 exact: true,
-                from: ts.clone()
+                from: ts.clone(),
+                kind: HintKind::Recorded,
             },
             TimeHint {
                 unix_ns: utc("2024-06-10T08:14:00.123456789Z"),
                 exact: true,
-                from: ts
+                from: ts,
+                kind: HintKind::Recorded,
             },
         ]
     );

@@ -88,6 +88,7 @@ fn troubleshoot_sample_as_tar_gz() {
             unix_ns: NEWEST_MEMBER_NS,
             exact: true,
             from: format!("newest member modification time in {shown}"),
+            kind: crate::bundle::HintKind::ArchiveMember,
         }
     );
     assert_eq!(
