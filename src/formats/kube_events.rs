@@ -104,39 +104,24 @@ pub fn parse_yaml(chunk: Chunk<'_>, out: &mut dyn Emit) -> usize {
     chunk.bytes.len()
 }
 
-/// A JSON document that holds events: starts with `{` or `[`, its first key
-/// belongs to the Event / List / watch-event vocabulary, and it names an
-/// `Event`/`EventList` kind or has `involvedObject`/`regarding` keys.
-/// Audit events (`audit.k8s.io`, also `kind: Event`) and other JSON lists
-/// (PodList, NodeList, `List` of pods) are refused.
+/// A JSON document that holds events, decided from the structure of its
+/// first document (scanned and decoded as the parser would): an `Event` or
+/// `EventList`, a `List`/array whose first complete item is an Event, a
+/// watch wrapper around an Event, or a kind-less object with Event fields.
+/// Audit events (`audit.k8s.io`, also `kind: Event`), other lists (PodList,
+/// NodeList, a `List` of pods) and documents that merely *mention* events
+/// (an `APIResourceList`) are refused.
 pub fn sniff_json(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
-    let body = text.trim_start_matches('\u{feff}').trim_start();
-    let Some(first) = first_json_key(body) else {
-        return false;
-    };
-    if !EVENT_VOCABULARY.contains(&first) || text.contains("audit.k8s.io/") {
-        return false;
-    }
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    let pattern = PATTERN.get_or_init(|| {
-        Regex::new(concat!(
-            r#"(?:^|[^\\])"(?:kind"\s*:\s*"(?:Event|EventList)"|(?:involvedObject|regarding)"\s*:\s*\{"#,
-            r#"|(?:reportingComponent|reportingController|firstTimestamp|deprecatedFirstTimestamp)"\s*:)"#
-        ))
-            .expect("static regex")
-    });
-    pattern.is_match(&text)
+    json::sniff(&text)
 }
 
-/// A YAML document that holds events: starts like YAML (a key, `- ` or
-/// `---`, not `{`/`[`), and has a `kind: Event`/`kind: EventList` line or an
-/// `involvedObject:`/`regarding:` key. Audit events are refused.
+/// A YAML document that holds events, decided like [`sniff_json`] from the
+/// first document: top-level `kind: Event`/`EventList`, a `List` (or
+/// `items:`) whose first item decodes as an Event, a watch wrapper, or a
+/// kind-less Event. JSON and audit events are refused.
 pub fn sniff_yaml(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
-    if text.contains("audit.k8s.io/") {
-        return false;
-    }
     let Some(first) = text.lines().map(str::trim_end).find(|l| {
         let t = l.trim_start();
         !t.is_empty() && !t.starts_with('#') && !t.starts_with('%') && !yaml::is_marker(l)
@@ -144,61 +129,37 @@ pub fn sniff_yaml(head: &[u8]) -> bool {
         return false;
     };
     static START: OnceLock<Regex> = OnceLock::new();
-    static EVENT: OnceLock<Regex> = OnceLock::new();
     let start = START.get_or_init(|| {
         Regex::new(r"^(?:[A-Za-z][A-Za-z0-9_-]*:(?:\s|$)|- )").expect("static regex")
     });
-    let event = EVENT.get_or_init(|| {
-        Regex::new(
-            r#"(?m)^\s*(?:-\s+)?(?:kind:\s*["']?(?:Event|EventList)["']?\s*$|(?:involvedObject|regarding):\s*$)"#,
-        )
-        .expect("static regex")
-    });
-    start.is_match(first) && event.is_match(&text)
+    start.is_match(first) && yaml::sniff(&text)
 }
 
-/// First-level keys of Event objects, lists and watch wrappers: the first
-/// key of an events JSON document is one of these.
-const EVENT_VOCABULARY: &[&str] = &[
-    "action",
-    "apiVersion",
-    "count",
-    "deprecatedCount",
-    "deprecatedFirstTimestamp",
-    "deprecatedLastTimestamp",
-    "deprecatedSource",
-    "eventTime",
-    "firstTimestamp",
-    "involvedObject",
-    "items",
-    "kind",
-    "lastTimestamp",
-    "message",
-    "metadata",
-    "note",
-    "object",
-    "reason",
-    "regarding",
-    "related",
-    "reportingComponent",
-    "reportingController",
-    "reportingInstance",
-    "series",
-    "source",
-    "type",
-];
-
-/// The first object key of a JSON text (inside a leading `[` if any), when
-/// it is a plain string without escapes.
-fn first_json_key(body: &str) -> Option<&str> {
-    let mut rest = body;
-    if let Some(r) = rest.strip_prefix('[') {
-        rest = r.trim_start();
-    }
-    let rest = rest.strip_prefix('{')?.trim_start();
-    let rest = rest.strip_prefix('"')?;
-    let end = rest.find('"')?;
-    Some(&rest[..end])
+/// Is a decoded item recognisably an Event (for sniffing, stricter than
+/// parsing): `kind: Event` outside the audit group, or `involvedObject` /
+/// `regarding`, or a `reason` with one of the Event-only fields.
+fn recognisable_event(item: &Result<Item<'_>, String>) -> bool {
+    let Ok(Item::Event(event)) = item else {
+        return false;
+    };
+    let audit = event
+        .api_version
+        .get()
+        .is_some_and(|v| v.starts_with("audit.k8s.io"));
+    let only_events = event.reporting_component.value.is_some()
+        || event.reporting_controller.value.is_some()
+        || event.first_timestamp.value.is_some()
+        || event.event_time.value.is_some()
+        || event.source.value.is_some();
+    let event_api = event
+        .api_version
+        .get()
+        .is_some_and(|v| v == "v1" || v.starts_with("events.k8s.io/"));
+    !audit
+        && ((event.kind.get() == Some("Event") && event_api)
+            || event.involved_object.value.is_some()
+            || event.regarding.value.is_some()
+            || (event.reason.value.is_some() && only_events))
 }
 
 // ---------------------------------------------------------------------------
@@ -1186,6 +1147,7 @@ mod json {
     #[derive(Debug, Default)]
     struct ObjectScan<'t> {
         kind: Option<Cow<'t, str>>,
+        api_version: Option<Cow<'t, str>>,
         watch_type: Option<Cow<'t, str>>,
         object: Option<Span>,
         items: Option<Vec<Span>>,
@@ -1354,6 +1316,7 @@ mod json {
                 let value = raw_value(text, pos)?;
                 match &*key {
                     "kind" => scan.kind = string_at(text, value),
+                    "apiVersion" => scan.api_version = string_at(text, value),
                     "type" => scan.watch_type = string_at(text, value),
                     "object" if text.as_bytes().get(value.0) == Some(&b'{') => {
                         scan.object = Some(value)
@@ -1388,6 +1351,55 @@ mod json {
     fn decode<'t>(text: &'t str, span: Span) -> Result<Item<'t>, String> {
         let raw = text.get(span.0..span.1).unwrap_or("");
         serde_json::from_str::<Item<'t>>(raw).map_err(|e| format!("undecodable item: {e}"))
+    }
+
+    /// Does the first document of `text` hold events (see [`sniff_json`])?
+    pub(super) fn sniff(text: &str) -> bool {
+        let pos = skip_ws(text, 0);
+        match text.as_bytes().get(pos) {
+            Some(b'[') => {
+                let mut elements = Vec::new();
+                let _ = scan_array(text, pos, &mut elements);
+                elements
+                    .first()
+                    .is_some_and(|span| recognisable_event(&decode(text, *span)))
+            }
+            Some(b'{') => {
+                let mut scan = ObjectScan::default();
+                let result = scan_object(text, pos, &mut scan);
+                if scan
+                    .api_version
+                    .as_deref()
+                    .is_some_and(|v| v.starts_with("audit.k8s.io"))
+                {
+                    return false;
+                }
+                let first_item = || {
+                    scan.items
+                        .as_ref()
+                        .and_then(|items| items.first())
+                        .is_some_and(|span| recognisable_event(&decode(text, *span)))
+                };
+                let event_api = scan
+                    .api_version
+                    .as_deref()
+                    .is_some_and(|v| v == "v1" || v.starts_with("events.k8s.io/"));
+                match scan.kind.as_deref() {
+                    Some("EventList") => true,
+                    Some("Event") => match result {
+                        Ok(end) => recognisable_event(&decode(text, (pos, end))),
+                        Err(_) => event_api || scan.event_keys,
+                    },
+                    Some("List") | None if scan.items.is_some() && !scan.event_keys => first_item(),
+                    None if scan.object.is_some() => scan
+                        .object
+                        .is_some_and(|span| recognisable_event(&decode(text, span))),
+                    None => result.is_ok_and(|end| recognisable_event(&decode(text, (pos, end)))),
+                    Some(_) => false,
+                }
+            }
+            _ => false,
+        }
     }
 
     /// Handle one top-level document at `pos`; returns where to continue.
@@ -1625,6 +1637,51 @@ mod yaml {
         text.get(line.start..line.end).unwrap_or("")
     }
 
+    /// What the top-level keys of a document say.
+    #[derive(Debug, Default)]
+    struct DocKeys<'t> {
+        kind: Option<&'t str>,
+        api_version: Option<&'t str>,
+        watch_type: Option<&'t str>,
+        /// Index (in the document's lines) of the `items:` key and its inline value.
+        items_at: Option<(usize, &'t str)>,
+        has_object: bool,
+        event_keys: bool,
+    }
+
+    impl DocKeys<'_> {
+        fn is_watch(&self) -> bool {
+            self.kind.is_none()
+                && self.has_object
+                && self.watch_type.is_some_and(|t| WATCH_TYPES.contains(&t))
+        }
+
+        fn is_list(&self) -> bool {
+            matches!(self.kind, None | Some("List" | "EventList"))
+                && self.items_at.is_some()
+                && !self.event_keys
+        }
+    }
+
+    fn doc_keys<'t>(text: &'t str, content: &[TextLine]) -> DocKeys<'t> {
+        let mut keys = DocKeys::default();
+        for (i, line) in content.iter().enumerate() {
+            let Some((key, value)) = top_level_key(line_text(text, *line)) else {
+                continue;
+            };
+            match key {
+                "kind" => keys.kind = Some(value),
+                "apiVersion" => keys.api_version = Some(value),
+                "type" => keys.watch_type = Some(value),
+                "items" => keys.items_at = Some((i, value)),
+                "object" => keys.has_object = value.is_empty(),
+                "involvedObject" | "regarding" | "reason" => keys.event_keys = true,
+                _ => {}
+            }
+        }
+        keys
+    }
+
     /// Classify and emit one `---` document.
     fn document<'t>(
         text: &'t str,
@@ -1636,43 +1693,29 @@ mod yaml {
         let Some(content) = trim_blank(text, lines) else {
             return; // only blank lines and comments: the ledger's gap accounts them
         };
-        let mut kind = None;
-        let mut watch_type = None;
-        let mut items_at = None;
-        let mut has_object = false;
-        let mut event_keys = false;
-        for (i, line) in content.iter().enumerate() {
-            let Some((key, value)) = top_level_key(line_text(text, *line)) else {
-                continue;
-            };
-            match key {
-                "kind" => kind = Some(value),
-                "type" => watch_type = Some(value),
-                "items" => items_at = Some((i, value)),
-                "object" => has_object = value.is_empty(),
-                "involvedObject" | "regarding" | "reason" => event_keys = true,
-                _ => {}
-            }
-        }
+        let keys = doc_keys(text, content);
         let span = (content[0].start, content[content.len() - 1].end);
-        let is_watch =
-            kind.is_none() && has_object && watch_type.is_some_and(|t| WATCH_TYPES.contains(&t));
-        match kind {
-            _ if is_watch && watch_type == Some("BOOKMARK") => {
+        match keys.kind {
+            _ if keys.is_watch() && keys.watch_type == Some("BOOKMARK") => {
                 let detail = Cow::Borrowed("watch bookmark");
                 ledger.claim_skip(span.0, span.1, SkipReason::Envelope, detail, out);
             }
-            _ if is_watch => {
+            _ if keys.is_watch() => {
                 let item = decode_watch(text, span);
                 emit_decoded(item, span, cut_short, ledger, out);
             }
-            None | Some("List" | "EventList") if items_at.is_some() && !event_keys => {
-                let (at, inline) = items_at.unwrap_or_default();
+            _ if keys.is_list() => {
+                let (at, inline) = keys.items_at.unwrap_or_default();
                 if inline.is_empty() {
-                    list_items(text, &content[at + 1..], cut_short, ledger, out);
+                    let spans = item_spans(text, &content[at + 1..]);
+                    let count = spans.len();
+                    for (k, span) in spans.into_iter().enumerate() {
+                        let decoded = decode_item(text, span, true);
+                        emit_decoded(decoded, span, cut_short && k + 1 == count, ledger, out);
+                    }
                 }
             }
-            None | Some("Event") if kind.is_some() || event_keys => {
+            None | Some("Event") if keys.kind.is_some() || keys.event_keys => {
                 let item = decode_item(text, span, false);
                 emit_decoded(item, span, cut_short, ledger, out);
             }
@@ -1687,6 +1730,43 @@ mod yaml {
         }
     }
 
+    /// Does the first document of `text` hold events (see [`sniff_yaml`])?
+    pub(super) fn sniff(text: &str) -> bool {
+        let lines = text_lines(text);
+        let body: Vec<TextLine> = lines
+            .iter()
+            .copied()
+            .skip_while(|l| {
+                let s = line_text(text, *l);
+                is_blank_or_comment(s) || is_marker(s) || s.starts_with('%')
+            })
+            .take_while(|l| !is_marker(line_text(text, *l)))
+            .collect();
+        let Some(content) = trim_blank(text, &body) else {
+            return false;
+        };
+        let keys = doc_keys(text, content);
+        if keys
+            .api_version
+            .is_some_and(|v| v.starts_with("audit.k8s.io"))
+        {
+            return false;
+        }
+        let span = (content[0].start, content[content.len() - 1].end);
+        match keys.kind {
+            Some("Event" | "EventList") => true,
+            _ if keys.is_watch() => recognisable_event(&decode_watch(text, span)),
+            _ if keys.is_list() => {
+                let (at, _) = keys.items_at.unwrap_or_default();
+                item_spans(text, &content[at + 1..])
+                    .first()
+                    .is_some_and(|span| recognisable_event(&decode_item(text, *span, true)))
+            }
+            None => recognisable_event(&decode_item(text, span, false)),
+            Some(_) => false,
+        }
+    }
+
     /// The lines from the first to the last that are not blank or comments.
     fn trim_blank<'l>(text: &str, lines: &'l [TextLine]) -> Option<&'l [TextLine]> {
         let first = lines
@@ -1698,15 +1778,10 @@ mod yaml {
         lines.get(first..=last)
     }
 
-    /// The `- ` entries of an `items:` block (the lines after the key up to
-    /// the next top-level key).
-    fn list_items<'t>(
-        text: &'t str,
-        block: &[TextLine],
-        cut_short: bool,
-        ledger: &mut Ledger<'t>,
-        out: &mut dyn Emit,
-    ) {
+    /// Byte spans of the `- ` entries of an `items:` block (the lines after
+    /// the key up to the next top-level key), at the indentation of the
+    /// first entry; trailing blank lines of an entry are not part of it.
+    fn item_spans(text: &str, block: &[TextLine]) -> Vec<(usize, usize)> {
         let end = block
             .iter()
             .position(|l| top_level_key(line_text(text, *l)).is_some())
@@ -1716,7 +1791,7 @@ mod yaml {
             let s = line_text(text, *l);
             (!is_blank_or_comment(s)).then(|| s.len() - s.trim_start_matches(' ').len())
         }) else {
-            return;
+            return Vec::new();
         };
         let starts_item = |l: &TextLine| {
             let s = line_text(text, *l);
@@ -1728,16 +1803,15 @@ mod yaml {
         let starts: Vec<usize> = (0..block.len())
             .filter(|&i| starts_item(&block[i]))
             .collect();
-        for (k, &s) in starts.iter().enumerate() {
-            let e = starts.get(k + 1).copied().unwrap_or(block.len());
-            let Some(item) = trim_blank(text, &block[s..e]) else {
-                continue;
-            };
-            let span = (item[0].start, item[item.len() - 1].end);
-            let last = k + 1 == starts.len();
-            let decoded = decode_item(text, span, true);
-            emit_decoded(decoded, span, cut_short && last, ledger, out);
-        }
+        starts
+            .iter()
+            .enumerate()
+            .filter_map(|(k, &s)| {
+                let e = starts.get(k + 1).copied().unwrap_or(block.len());
+                let item = trim_blank(text, &block[s..e])?;
+                Some((item[0].start, item[item.len() - 1].end))
+            })
+            .collect()
     }
 
     /// Parse `[start, end)` as one item: a mapping, or (`in_list`) a
@@ -1826,7 +1900,7 @@ mod tests {
         r.event.as_deref().expect("event info")
     }
 
-    fn field<'r>(r: &'r Record<'static>, key: &str) -> Option<String> {
+    fn field(r: &Record<'static>, key: &str) -> Option<String> {
         r.fields.get(key).map(|v| v.into_owned())
     }
 
@@ -2063,7 +2137,8 @@ mod tests {
         for entry in archive.entries().expect("tar") {
             let mut entry = entry.expect("tar entry");
             let path = entry.path().expect("path").to_string_lossy().into_owned();
-            if path.contains(suffix_filter) && path.ends_with(".json") {
+            let wanted = suffix_filter.is_empty() || path.ends_with(".json");
+            if path.contains(suffix_filter) && wanted && entry.header().entry_type().is_file() {
                 let mut bytes = Vec::new();
                 entry.read_to_end(&mut bytes).expect("read member");
                 found.push((path, bytes));
@@ -2111,6 +2186,34 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn across_the_whole_bundle_only_event_lists_sniff_as_events() {
+        use crate::formats::{kube_describe, kube_table};
+        let all = bundle_members("");
+        assert!(all.len() > 30);
+        let mut events = Vec::new();
+        for (path, bytes) in &all {
+            let head = &bytes[..bytes.len().min(64 * 1024)];
+            if sniff_json(head) {
+                events.push(path.rsplit('/').next().unwrap_or("").to_string());
+            }
+            assert!(!sniff_yaml(head), "{path}");
+            assert!(!kube_table::sniff_events(head), "{path}");
+            assert!(!kube_table::sniff_resources(head), "{path}");
+            assert!(!kube_describe::sniff(head), "{path}");
+        }
+        events.sort();
+        assert_eq!(
+            events,
+            [
+                "default.json",
+                "kube-node-lease.json",
+                "kube-public.json",
+                "kube-system.json"
+            ]
+        );
     }
 
     /// `kubectl get events -o json`: kind List, sorted keys, 4-space indent.
@@ -2725,7 +2828,7 @@ metadata:
             b"[{\"involvedObject\": {\"kind\": \"Pod\"}, \"reason\": \"x\"}]"
         ));
         assert!(sniff_json(
-            b"{\"type\":\"ADDED\",\"object\":{\"kind\":\"Event\",\"reason\":\"x\"}}"
+            br#"{"type":"ADDED","object":{"apiVersion":"v1","kind":"Event","reason":"x"}}"#
         ));
         assert!(sniff_json(b"{\"kind\": \"EventList\", \"items\": []}"));
         // Not events:
@@ -2745,6 +2848,12 @@ metadata:
         assert!(!sniff_json(
             br#"{"metadata":{"annotations":{"a":"{\"kind\":\"Event\"}"}}}"#
         ));
+        assert!(!sniff_json(
+            br#"[{"kind": "APIResourceList", "resources": [{"name": "events", "kind": "Event"}]}]"#
+        ));
+        assert!(!sniff_json(
+            br#"{"level":"info","reason":"timeout","msg":"x"}"#
+        ));
         assert!(!sniff_json(KUBECTL_YAML_LIST.as_bytes()));
     }
 
@@ -2753,7 +2862,9 @@ metadata:
         assert!(sniff_yaml(CORE_YAML.as_bytes()));
         assert!(sniff_yaml(NEW_YAML.as_bytes()));
         assert!(sniff_yaml(KUBECTL_YAML_LIST.as_bytes()));
-        assert!(sniff_yaml(b"---\ntype: ADDED\nobject:\n  kind: Event\n"));
+        assert!(sniff_yaml(
+            b"---\ntype: ADDED\nobject:\n  apiVersion: v1\n  kind: Event\n  reason: Pulled\n"
+        ));
         assert!(sniff_yaml(b"apiVersion: v1\nitems: []\nkind: EventList\n"));
         assert!(!sniff_yaml(
             b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n"
@@ -2762,6 +2873,12 @@ metadata:
         assert!(!sniff_yaml(CORE_JSON.as_bytes()));
         assert!(!sniff_yaml(
             b"Jun 10 06:13:20 node-a kubelet[1]: kind: Event\n"
+        ));
+        assert!(!sniff_yaml(
+            b"kind: APIResourceList\nresources:\n- name: events\n  kind: Event\n"
+        ));
+        assert!(sniff_yaml(
+            b"# must-gather\n---\nitems:\n- involvedObject:\n    kind: Pod\n  reason: Killing\n"
         ));
     }
 

@@ -189,16 +189,27 @@ struct Piece {
     to: usize,
 }
 
-/// Split a line into pieces separated by runs of two or more spaces or tabs.
+/// Tab stops of tab-padded tables (old `kubectl describe` used `\t` as padding).
+const TAB_WIDTH: usize = 8;
+
+/// Split a line into pieces separated by runs of two or more spaces or by
+/// tabs. A piece's `start` is its display column with tabs expanded to
+/// [`TAB_WIDTH`] stops (the character index when there is no tab).
 fn pieces(line: &str) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut current: Option<Piece> = None;
     let mut spaces = 0usize;
     let mut tab = false;
-    for (ch_index, (byte, c)) in line.char_indices().enumerate() {
+    let mut column = 0usize;
+    for (byte, c) in line.char_indices() {
         if c == ' ' || c == '\t' {
             spaces += 1;
             tab |= c == '\t';
+            column = if c == '\t' {
+                (column / TAB_WIDTH + 1) * TAB_WIDTH
+            } else {
+                column + 1
+            };
             continue;
         }
         let gap = spaces >= 2 || tab;
@@ -209,7 +220,7 @@ fn pieces(line: &str) -> Vec<Piece> {
                     out.push(p);
                 }
                 current = Some(Piece {
-                    start: ch_index,
+                    start: column,
                     from: byte,
                     to: byte + c.len_utf8(),
                 });
@@ -217,6 +228,7 @@ fn pieces(line: &str) -> Vec<Piece> {
         }
         spaces = 0;
         tab = false;
+        column += 1;
     }
     out.extend(current);
     out
@@ -278,6 +290,9 @@ impl<'r> CharMap<'r> {
 /// holds free text (MESSAGE), which absorbs extra pieces when the row is not
 /// aligned with the header.
 pub(crate) fn split_row<'r>(row: &'r str, columns: &[Column], free: Option<usize>) -> Vec<&'r str> {
+    if row.contains('\t') {
+        return cells_by_tab_stops(row.trim_end(), columns);
+    }
     let map = CharMap::new(row.trim_end());
     let aligned = columns.iter().skip(1).all(|c| {
         c.start >= map.len()
@@ -302,6 +317,26 @@ pub(crate) fn split_row<'r>(row: &'r str, columns: &[Column], free: Option<usize
         }
     }
     assign_pieces(map.text, &pieces(map.text), columns, free)
+}
+
+/// A tab-padded row: tabwriter put every cell at its column's tab stop, so a
+/// piece belongs to the column whose range holds its display column.
+fn cells_by_tab_stops<'r>(row: &'r str, columns: &[Column]) -> Vec<&'r str> {
+    let mut ranges: Vec<Option<(usize, usize)>> = vec![None; columns.len()];
+    for piece in pieces(row) {
+        let k = columns
+            .iter()
+            .rposition(|c| c.start <= piece.start)
+            .unwrap_or(0);
+        if let Some(range) = ranges.get_mut(k) {
+            let from = range.map_or(piece.from, |r| r.0);
+            *range = Some((from, piece.to));
+        }
+    }
+    ranges
+        .into_iter()
+        .map(|r| r.and_then(|(a, b)| row.get(a..b)).unwrap_or("").trim())
+        .collect()
 }
 
 /// Give each piece of an unaligned row to a column (see the module doc).
