@@ -55,6 +55,20 @@
 //! Invalid UTF-8 is replaced (U+FFFD) before parsing so that the rest of the
 //! document still parses; records touching a replacement report
 //! [`Problem::InvalidUtf8`], and byte offsets are mapped back to the input.
+//! Messages are capped at [`MAX_MESSAGE_BYTES`] ([`Problem::Truncated`]);
+//! the line-length limit of line formats does not apply to documents (a
+//! one-line `jq -c` or kOps dump is normal).
+//!
+//! # Sniffing
+//!
+//! Detection runs the same scanner and decoder on the head of the file and
+//! looks at the *first document's structure* (its `kind`, its first list
+//! item, its watch `object`), not at substrings: a NodeList, an
+//! `APIResourceList` that lists the `events` resource, an audit log line
+//! (`audit.k8s.io`, also `kind: Event`) or a JSON log line with a `reason`
+//! key are not events. Consequence: a `cluster-info dump` stdout stream that
+//! starts with a NodeList larger than the head is not recognised from its
+//! content; the bundle layer has to route it by name.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -170,7 +184,7 @@ fn recognisable_event(item: &Result<Item<'_>, String>) -> bool {
 struct Document<'a> {
     text: Cow<'a, str>,
     /// Each replacement: (start in text, end in text, start in input, end in input).
-    repairs: Vec<(usize, usize, usize, usize)>,
+    repairs: Repairs,
     first_line: u64,
     base_offset: u64,
 }
@@ -2814,6 +2828,74 @@ metadata:
         assert_eq!(
             skips(&out),
             [(1, 2, SkipReason::Envelope), (5, 2, SkipReason::Truncated)]
+        );
+    }
+
+    /// kOps `toolbox dump`: `UnstructuredList.MarshalJSON` (one line), and
+    /// its YAML through sigs.k8s.io/yaml, which wraps long strings.
+    #[test]
+    fn kops_dump_compact_json_and_wrapped_yaml() {
+        let compact = r#"{"apiVersion":"events.k8s.io/v1","items":[{"apiVersion":"events.k8s.io/v1","deprecatedCount":3,"eventTime":null,"kind":"Event","metadata":{"name":"a.1","uid":"u-1"},"note":"Readiness probe failed","reason":"Unhealthy","regarding":{"kind":"Pod","name":"a","namespace":"kube-system"},"type":"Warning"},{"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"name":"b.2","uid":"u-2"},"note":"Started container","reason":"Started","regarding":{"kind":"Pod","name":"b","namespace":"kube-system"},"type":"Normal"}],"kind":"EventList","metadata":{"resourceVersion":"77"}}"#;
+        let out = json(compact);
+        assert_eq!(reasons(&out), ["Unhealthy", "Started"]);
+        assert_eq!(spans(&out), [(1, 1), (1, 0)]);
+        assert!(out.skips.is_empty());
+        assert_eq!(event(&out.records[0]).count, 3);
+        assert_eq!(field(&out.records[1], "uid").as_deref(), Some("u-2"));
+
+        let yaml_text = "apiVersion: events.k8s.io/v1
+items:
+- apiVersion: events.k8s.io/v1
+  deprecatedCount: 3
+  deprecatedLastTimestamp: \"2024-06-10T06:15:02Z\"
+  kind: Event
+  metadata:
+    name: a.1
+    uid: u-1
+  note: 'Readiness probe failed: Get \"http://10.42.1.17:8080/healthz\": context deadline
+    exceeded (Client.Timeout exceeded while awaiting headers)'
+  reason: Unhealthy
+  regarding:
+    kind: Pod
+    name: a
+    namespace: kube-system
+  type: Warning
+kind: EventList
+metadata:
+  resourceVersion: \"77\"
+";
+        let out = yaml(yaml_text);
+        assert_eq!(spans(&out), [(3, 15)]);
+        let r = &out.records[0];
+        assert_eq!(
+            r.message,
+            "Readiness probe failed: Get \"http://10.42.1.17:8080/healthz\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)"
+        );
+        assert_eq!(r.time, utc("2024-06-10T06:15:02Z"));
+        assert_eq!(
+            event(r).object,
+            ObjectRef {
+                kind: "Pod".into(),
+                namespace: Some("kube-system".into()),
+                name: "a".into()
+            }
+        );
+    }
+
+    #[test]
+    fn yaml_hostile_input() {
+        let mut input = b"kind: List\nitems:\n- kind: Event\n  reason: Bad\n  message: \"caf\xe9\"\n- kind: Event\n  reason: Huge\n  message: ".to_vec();
+        input.extend_from_slice(&vec![b'x'; 5 * 1024 * 1024]);
+        input.extend_from_slice(b"\n");
+        let out = run(parse_yaml, &input);
+        assert_eq!(reasons(&out), ["Bad", "Huge"]);
+        assert_eq!(out.records[0].message, "caf\u{fffd}");
+        assert_eq!(out.records[1].message.len(), MAX_MESSAGE_BYTES);
+        let problems: Vec<(u64, Problem)> =
+            out.problems.iter().map(|(p, k)| (p.line, *k)).collect();
+        assert_eq!(
+            problems,
+            [(3, Problem::InvalidUtf8), (6, Problem::Truncated)]
         );
     }
 

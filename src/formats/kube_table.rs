@@ -17,6 +17,11 @@
 //! of two or more spaces and assigning the pieces to columns: one each when
 //! the counts match, extra pieces to the free-text MESSAGE column, and when
 //! pieces are missing by nearest column start (monotone alignment).
+//! Tab-padded tables (old `kubectl describe` used `\t` as the padding
+//! character) are read with tabs expanded to 8-column stops: every cell then
+//! starts at its column's stop. A row's validity is then checked by content
+//! (ages parse, TYPE is a word, COUNT a number), which catches the rare
+//! mis-split.
 //!
 //! # Event tables
 //!
@@ -402,8 +407,45 @@ fn nearest_alignment(pieces: &[Piece], columns: &[Column]) -> Vec<(usize, usize)
     pairs
 }
 
-fn field_key(name: &str) -> String {
-    name.to_ascii_lowercase().replace(' ', "-")
+/// The field key of a known column: lower case, `-` for spaces. Every
+/// column a table is accepted with is listed, so keys need no allocation.
+fn field_key(name: &str) -> &'static str {
+    match name {
+        "NAMESPACE" => "namespace",
+        "LAST SEEN" | "LastSeen" => "last-seen",
+        "LASTSEEN" => "lastseen",
+        "FIRST SEEN" | "FirstSeen" => "first-seen",
+        "FIRSTSEEN" => "firstseen",
+        "COUNT" | "Count" => "count",
+        "TYPE" | "Type" => "type",
+        "REASON" | "Reason" => "reason",
+        "OBJECT" => "object",
+        "KIND" => "kind",
+        "NAME" => "name",
+        "SUBOBJECT" => "subobject",
+        "SubObjectPath" => "subobjectpath",
+        "SOURCE" => "source",
+        "From" => "from",
+        "Age" => "age",
+        "MESSAGE" | "Message" => "message",
+        "READY" => "ready",
+        "STATUS" => "status",
+        "RESTARTS" => "restarts",
+        "AGE" => "age",
+        "IP" => "ip",
+        "NODE" => "node",
+        "NOMINATED NODE" => "nominated-node",
+        "READINESS GATES" => "readiness-gates",
+        "LABELS" => "labels",
+        "ROLES" => "roles",
+        "VERSION" => "version",
+        "INTERNAL-IP" => "internal-ip",
+        "EXTERNAL-IP" => "external-ip",
+        "OS-IMAGE" => "os-image",
+        "KERNEL-VERSION" => "kernel-version",
+        "CONTAINER-RUNTIME" => "container-runtime",
+        _ => "column",
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -483,7 +525,11 @@ pub(crate) struct EventTable {
 impl EventTable {
     /// Recognise a header line; `None` when it is not an events header.
     pub(crate) fn from_header(line: &str, dialect: Dialect) -> Option<EventTable> {
-        if line.len() > 4096 {
+        let cheap_hint = match dialect {
+            Dialect::Get => line.contains("SEEN"),
+            Dialect::Describe => line.contains("Reason"),
+        };
+        if line.len() > 4096 || !cheap_hint {
             return None;
         }
         let columns = header_columns(line);
@@ -597,7 +643,7 @@ impl EventTable {
                 .iter()
                 .zip(cells.iter())
                 .filter(|(_, v)| !v.is_empty())
-                .map(|(c, v)| (Cow::Owned(field_key(&c.name)), Cow::Borrowed(*v)))
+                .map(|(c, v)| (Cow::Borrowed(field_key(&c.name)), Cow::Borrowed(*v)))
                 .collect(),
         })
     }
@@ -931,7 +977,7 @@ struct ResourceTable {
 
 impl ResourceTable {
     fn from_header(line: &str) -> Option<ResourceTable> {
-        if line.len() > 4096 || !line.starts_with(|c: char| c.is_ascii_uppercase()) {
+        if line.len() > 4096 || !line.starts_with("NAME") {
             return None;
         }
         let columns = header_columns(line);
@@ -998,7 +1044,7 @@ impl ResourceTable {
             .iter()
             .zip(cells.iter())
             .filter(|(_, v)| !v.is_empty())
-            .map(|(c, v)| (Cow::Owned(field_key(&c.name)), Cow::Borrowed(*v)))
+            .map(|(c, v)| (Cow::Borrowed(field_key(&c.name)), Cow::Borrowed(*v)))
             .collect();
         Some(Record {
             time: RawTime::AtCollection,
