@@ -832,13 +832,9 @@ fn object_name_from_event_name(name: &str) -> &str {
 struct EventsReader<'a, 'o> {
     out: &'o mut dyn Emit,
     table: Option<EventTable>,
-    pending: Option<(Record<'a>, EventRowTail)>,
+    /// A row and the number of lines it spans so far.
+    pending: Option<(Record<'a>, u32)>,
     blanks: Vec<Line<'a>>,
-}
-
-/// What continuation lines change in a pending record.
-struct EventRowTail {
-    lines: u32,
 }
 
 impl<'a, 'o> EventsReader<'a, 'o> {
@@ -889,15 +885,15 @@ impl<'a, 'o> EventsReader<'a, 'o> {
 
     fn start_row(&mut self, record: Record<'a>) {
         self.flush();
-        self.pending = Some((record, EventRowTail { lines: 1 }));
+        self.pending = Some((record, 1));
     }
 
     fn continuation(&mut self, line: &Line<'a>, text: &str) {
         let blanks = self.blanks.len() as u32;
         match self.pending.as_mut() {
-            Some((record, tail)) => {
+            Some((record, lines)) => {
                 append_continuation(&mut record.message, blanks, text);
-                tail.lines += blanks + 1;
+                *lines += blanks + 1;
                 self.blanks.clear();
             }
             None => skip(self.out, line, SkipReason::Malformed),
@@ -906,8 +902,8 @@ impl<'a, 'o> EventsReader<'a, 'o> {
 
     /// Emit the pending row, then the blank lines held back after it.
     fn flush(&mut self) {
-        if let Some((mut record, tail)) = self.pending.take() {
-            record.position.lines = tail.lines;
+        if let Some((mut record, lines)) = self.pending.take() {
+            record.position.lines = lines;
             let (message, cut) =
                 super::kube_events::cap_message(std::mem::take(&mut record.message));
             record.message = message;
