@@ -72,10 +72,12 @@ pub enum TimeBasis {
     /// Date complete, zone not stated: the file's zone was inferred or assumed.
     AssumedZone,
     /// Neither year nor zone stated.
+    #[serde(rename = "inferred-year+assumed-zone")]
     InferredYearAssumedZone,
     /// A relative age anchored to the collection time.
     RelativeAge,
     /// A state as of the collection time.
+    #[serde(rename = "collection-time")]
     Collection,
     /// No time in the record: it carries the time of the record before it.
     Carried,
@@ -515,6 +517,13 @@ mod tests {
         let ctx = ctx_with_reference("2025-03-01T00:00:00Z");
         let t = ctx.resolver().resolve(civil(2, 29, 12), None);
         assert_eq!(t.rfc3339(), "2024-02-29T12:00:00.000000000Z");
+    }
+
+    #[test]
+    fn serialised_names_are_the_display_names() {
+        for basis in TimeBasis::ALL {
+            assert_eq!(serde_json::to_value(basis).unwrap(), basis.name());
+        }
     }
 
     #[test]
