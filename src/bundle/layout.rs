@@ -270,7 +270,10 @@ pub(super) fn detect<'p>(
         }
     }
 
-    // One layout per directory (the most specific), then drop roots nested in others.
+    // One layout per directory (the most specific), then drop roots nested in
+    // others, except sosreports: a sosreport is one node's collection wherever
+    // it sits (bundles often carry them inside a larger tree), and its node,
+    // zone and journal names only come from its own root.
     candidates.sort_by(|a, b| {
         (a.prefix.len(), &a.prefix, priority(a.layout)).cmp(&(
             b.prefix.len(),
@@ -284,7 +287,7 @@ pub(super) fn detect<'p>(
         let nested = roots.iter().any(|r| {
             r.prefix != cand.prefix && paths::strip_dir(&cand.prefix, &r.prefix).is_some()
         });
-        if !nested {
+        if !nested || cand.layout == Layout::Sosreport {
             roots.push(cand);
         }
     }

@@ -329,6 +329,22 @@ pub fn sniff(head: &[u8]) -> bool {
                     )
             })
         }
-        _ => false,
+        // `journalctl -o cat` captures (kOps `kubelet.log`, troubleshoot run-host):
+        // systemd's own lines first, klog lines mostly after.
+        _ => mostly_klog(head),
     }
+}
+
+/// At least a third of the first 200 non-blank lines (and at least three) are klog headers.
+fn mostly_klog(head: &[u8]) -> bool {
+    let lines = head
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .take(200);
+    let (mut total, mut klog) = (0usize, 0usize);
+    for line in lines {
+        total += 1;
+        klog += usize::from(header(line).is_some());
+    }
+    klog >= 3 && klog * 3 >= total
 }

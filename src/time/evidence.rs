@@ -20,6 +20,10 @@ use jiff::tz::TimeZone;
 
 use super::{parse_zone, TimeContext, YearSource, ZoneSource};
 
+/// How far the data's own latest stamp may lie after the recorded collection
+/// times and still be taken as the collection time.
+const MAX_STAMP_LEAD_NS: i64 = 86_400 * super::NANOS_PER_SEC;
+
 /// A candidate instant and where it came from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Instant {
@@ -81,16 +85,33 @@ impl Evidence {
     }
 
     /// The collection time: the best evidence of when the bundle was taken.
+    ///
+    /// Every recorded time and every exact stamp in the data is a lower bound
+    /// (nothing was logged after collection), so the latest of them is the
+    /// best estimate, with one guard: a data stamp may extend recorded times
+    /// by at most a day, so one node with a clock in the future cannot move
+    /// the reference. Dates in names, then file-system times, are used only
+    /// when nothing exact dates the bundle.
     pub fn collection(&self) -> Option<Instant> {
-        let latest = |v: &[Instant]| v.iter().max_by_key(|i| i.unix_ns).cloned();
-        latest(&self.collection_exact)
-            .or_else(|| {
-                self.latest_exact_stamp.clone().map(|i| Instant {
-                    from: format!("latest exact stamp ({})", i.from),
-                    ..i
-                })
-            })
-            .or_else(|| latest(&self.collection_civil))
+        let recorded = self.collection_exact.iter().max_by_key(|i| i.unix_ns);
+        let stamp = self.latest_exact_stamp.as_ref().map(|i| Instant {
+            from: format!("latest exact stamp ({})", i.from),
+            ..i.clone()
+        });
+        match (recorded, stamp) {
+            (Some(r), Some(s))
+                if s.unix_ns > r.unix_ns && s.unix_ns - r.unix_ns <= MAX_STAMP_LEAD_NS =>
+            {
+                Some(s)
+            }
+            (Some(r), _) => Some(r.clone()),
+            (None, Some(s)) => Some(s),
+            (None, None) => self
+                .collection_civil
+                .first()
+                .or(self.collection_weak.first())
+                .cloned(),
+        }
     }
 
     /// How year-less stamps get their year.
@@ -135,27 +156,52 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exact_collection_time_beats_data_stamps_and_names() {
+    fn collection_time_is_the_latest_lower_bound_and_names_come_last() {
+        let day = 86_400 * crate::time::NANOS_PER_SEC;
         let mut e = Evidence::default();
+        e.collection_weak.push(Instant {
+            unix_ns: 99 * day,
+            from: "file mtime".into(),
+        });
+        assert_eq!(e.collection().unwrap().unix_ns, 99 * day);
         e.collection_civil.push(Instant {
-            unix_ns: 30,
+            unix_ns: 30 * day,
             from: "archive name".into(),
         });
-        assert_eq!(e.collection().unwrap().unix_ns, 30);
-        e.offer_stamp(10, "a.export");
-        e.offer_stamp(20, "b.json");
-        e.offer_stamp(15, "c.log");
-        assert_eq!(e.collection().unwrap().unix_ns, 20);
+        assert_eq!(
+            e.collection().unwrap().unix_ns,
+            30 * day,
+            "a name beats a file-system time"
+        );
+        e.offer_stamp(10 * day, "a.export");
+        e.offer_stamp(20 * day, "b.json");
+        e.offer_stamp(15 * day, "c.log");
+        assert_eq!(
+            e.collection().unwrap().unix_ns,
+            20 * day,
+            "data stamps beat names"
+        );
         e.collection_exact.push(Instant {
-            unix_ns: 25,
+            unix_ns: 19 * day,
+            from: "manifest".into(),
+        });
+        e.collection_exact.push(Instant {
+            unix_ns: 20 * day - 5,
             from: "tar mtimes".into(),
         });
         assert_eq!(
+            e.collection().unwrap().unix_ns,
+            20 * day,
+            "a stamp slightly after recorded times wins"
+        );
+        e.offer_stamp(25 * day, "skewed clock");
+        assert_eq!(
             e.collection().unwrap(),
             Instant {
-                unix_ns: 25,
+                unix_ns: 20 * day - 5,
                 from: "tar mtimes".into()
-            }
+            },
+            "a stamp days ahead does not"
         );
     }
 

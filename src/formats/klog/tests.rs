@@ -1181,3 +1181,15 @@ fn throughput() {
     report("klog::header only (hot cache)", hot_header_t, hot_n, hot_mb);
     report("payload::decode + all fields decoded", fields_t, n, mb);
 }
+
+#[test]
+fn sniff_accepts_cat_captures_that_start_with_systemd_lines() {
+    let head = b"Stopping kubelet.service - kubelet: The Kubernetes Node Agent...\n\
+Started kubelet.service - kubelet: The Kubernetes Node Agent.\n\
+I0610 06:27:56.032110    1093 server.go:415] \"Kubelet version\" kubeletVersion=\"v1.26.9\"\n\
+I0610 06:27:56.032160    1093 server.go:417] \"Golang settings\" GOGC=\"\"\n\
+I0610 06:27:56.032170    1093 server.go:420] \"Starting\"\n";
+    assert!(super::sniff(head));
+    let mostly_plain = b"Stopping kubelet.service\nStarted kubelet.service\nI0610 06:27:56.032110    1093 server.go:415] \"x\"\nplain\nplain\nplain\nplain\nplain\nplain\nplain\n";
+    assert!(!super::sniff(mostly_plain));
+}
