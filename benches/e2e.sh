@@ -36,10 +36,27 @@ run() {
   echo "$best" > "/tmp/kubeautopsy-e2e-$label.secs"
 }
 
+# peak_anon LABEL CMD...: peak anonymous memory (heap, stacks: what grows with
+# data held, as opposed to mapped file pages, which the kernel can drop).
+peak_anon() {
+  local label="$1"; shift
+  "$@" >/dev/null 2>&1 &
+  local pid=$! peak=0 now
+  while kill -0 "$pid" 2>/dev/null; do
+    now=$(awk '/^RssAnon:/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ -n "$now" ] && [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.02
+  done
+  wait "$pid" || true
+  awk -v l="$label" -v p="$peak" 'BEGIN{printf "%-34s peak anonymous memory %6.1f MiB\n", l, p/1024}'
+}
+
 echo "corpus: $corpus ($bytes bytes, $files files), $(nproc) cores"
 run "ingest (inputs)" "$bin" inputs "$corpus"
 run "rg -c 'unknown flag'" rg -c -a --no-ignore --hidden "unknown flag" "$corpus"
 run "timeline > /dev/null" "$bin" timeline "$corpus"
+peak_anon "ingest (inputs)" "$bin" inputs "$corpus"
+peak_anon "timeline > /dev/null" "$bin" timeline "$corpus"
 ingest=$(cat "/tmp/kubeautopsy-e2e-ingest (inputs).secs")
 rg=$(cat "/tmp/kubeautopsy-e2e-rg -c 'unknown flag'.secs")
 awk -v a="$ingest" -v b="$rg" 'BEGIN{printf "ingest time / rg time = %.2f\n", a/b}'
