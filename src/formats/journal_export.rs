@@ -880,73 +880,11 @@ fn excerpt(line: &[u8]) -> String {
         .collect()
 }
 
-/// Drivers shared by the tests of both journal readers.
-#[cfg(test)]
-pub(super) mod testing {
-    use crate::formats::lines::count_lines;
-    use crate::formats::Chunk;
-    use crate::sink::{Collect, Emit};
-
-    pub(crate) type Parser = fn(Chunk<'_>, &mut dyn Emit) -> usize;
-
-    /// Parse `input` as one chunk and check the accounting invariant.
-    pub(crate) fn parse_whole(parse: Parser, input: &[u8]) -> Collect {
-        let mut out = Collect::default();
-        let used = parse(Chunk::whole(input), &mut out);
-        assert_eq!(used, input.len(), "everything is consumed at eof");
-        assert_eq!(
-            out.lines_accounted(),
-            count_lines(input),
-            "every line belongs to one record or skip"
-        );
-        out
-    }
-
-    /// Feed `input` the way a streaming driver would: `step` more bytes at
-    /// a time, handing back what the parser left unconsumed.
-    pub(crate) fn parse_in_chunks(parse: Parser, input: &[u8], step: usize) -> Collect {
-        let mut out = Collect::default();
-        let (mut start, mut end, mut line) = (0usize, 0usize, 1u64);
-        loop {
-            end = (end + step.max(1)).min(input.len());
-            let at_eof = end == input.len();
-            let chunk = Chunk {
-                bytes: &input[start..end],
-                first_line: line,
-                base_offset: start as u64,
-                at_eof,
-            };
-            let used = parse(chunk, &mut out);
-            if at_eof {
-                assert_eq!(used, end - start, "everything is consumed at eof");
-                break;
-            }
-            assert!(used <= end - start);
-            assert!(
-                used == 0 || input[start + used - 1] == b'\n',
-                "a chunk is consumed up to a line start"
-            );
-            line += memchr::memchr_iter(b'\n', &input[start..start + used]).count() as u64;
-            start += used;
-        }
-        out
-    }
-
-    /// Whole and chunked parsing give the same records, skips and problems.
-    pub(crate) fn assert_same_in_chunks(parse: Parser, input: &[u8], step: usize) {
-        let whole = parse_whole(parse, input);
-        let chunked = parse_in_chunks(parse, input, step);
-        assert_eq!(chunked.records, whole.records, "records, step {step}");
-        assert_eq!(chunked.skips, whole.skips, "skips, step {step}");
-        assert_eq!(chunked.problems, whole.problems, "problems, step {step}");
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testing::{assert_same_in_chunks, parse_whole};
     use super::*;
     use crate::formats::lines::count_lines;
+    use crate::formats::testing::{assert_same_in_chunks, parse_whole};
     use crate::record::Payload;
     use crate::sink::Collect;
     use proptest::prelude::*;

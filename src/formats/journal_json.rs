@@ -687,10 +687,8 @@ impl<'de> Visitor<'de> for ElementVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::journal_export::testing::{
-        assert_same_in_chunks, parse_in_chunks, parse_whole,
-    };
     use crate::formats::lines::count_lines;
+    use crate::formats::testing::{assert_same_in_chunks, head, parse_in_chunks, parse_whole};
     use crate::record::{Record, Severity};
     use crate::sink::Collect;
     use crate::time::RawTime;
@@ -1097,15 +1095,7 @@ mod tests {
         );
         let first_line = input.find('\n').unwrap() + 1;
         let mut out = Collect::default();
-        let used = parse(
-            Chunk {
-                bytes: &input.as_bytes()[..first_line + 3],
-                first_line: 1,
-                base_offset: 0,
-                at_eof: false,
-            },
-            &mut out,
-        );
+        let used = parse(head(&input.as_bytes()[..first_line + 3]), &mut out);
         assert_eq!(used, 0, "record `a` shares its line with the cut object");
         assert!(out.records.is_empty() && out.skips.is_empty());
         let out = parse_in_chunks(parse, input.as_bytes(), first_line + 3);

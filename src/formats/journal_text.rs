@@ -793,7 +793,7 @@ fn text<'a>(bytes: &'a [u8], lossy: &mut bool) -> Cow<'a, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lines::count_lines;
+    use crate::formats::testing::{assert_same, chunk_at, head, parse_streamed, parse_whole};
     use crate::sink::Collect;
     use proptest::prelude::*;
 
@@ -801,15 +801,7 @@ mod tests {
 
     /// Parse a whole input: everything consumed, every line accounted.
     fn run(input: &[u8]) -> Collect {
-        let mut out = Collect::default();
-        let used = parse(Chunk::whole(input), &mut out);
-        assert_eq!(used, input.len(), "at eof everything is consumed");
-        assert_eq!(
-            out.lines_accounted(),
-            count_lines(input),
-            "lines in records + skipped lines == lines of the input"
-        );
-        out
+        parse_whole(parse, input)
     }
 
     /// The single record of a clean input.
@@ -888,33 +880,7 @@ mod tests {
 
     /// Parse `input[..split]` as a non-final chunk, then the rest from where it stopped.
     fn parse_in_two(input: &[u8], split: usize) -> Collect {
-        let mut out = Collect::default();
-        let head = Chunk {
-            bytes: &input[..split],
-            first_line: 1,
-            base_offset: 0,
-            at_eof: false,
-        };
-        let used = parse(head, &mut out);
-        assert!(used <= split);
-        assert!(
-            used == 0 || input[used - 1] == b'\n',
-            "stops at a line start"
-        );
-        let rest = Chunk {
-            bytes: &input[used..],
-            first_line: 1 + memchr::memchr_iter(b'\n', &input[..used]).count() as u64,
-            base_offset: used as u64,
-            at_eof: true,
-        };
-        assert_eq!(used + parse(rest, &mut out), input.len());
-        out
-    }
-
-    fn assert_same(a: &Collect, b: &Collect, context: &str) {
-        assert_eq!(a.records, b.records, "{context}");
-        assert_eq!(a.skips, b.skips, "{context}");
-        assert_eq!(a.problems, b.problems, "{context}");
+        parse_streamed(parse, input, split)
     }
 
     // ---- text modes -----------------------------------------------------
@@ -1538,12 +1504,7 @@ Jun 10 08:13:22 node-a myapp[777]: last, no newline
     fn a_partial_chunk_holds_back_the_last_entry() {
         let input = b"Jun 10 08:13:20 node-a myapp[7]: one\nJun 10 08:13:21 node-a myapp[7]: two\n";
         let mut out = Collect::default();
-        let chunk = Chunk {
-            bytes: input,
-            first_line: 1,
-            base_offset: 0,
-            at_eof: false,
-        };
+        let chunk = head(input);
         assert_eq!(parse(chunk, &mut out), 37);
         assert_eq!(lines_of(&out), [(1, 1)]);
     }
@@ -1576,13 +1537,7 @@ Jun 10 08:13:22 node-a myapp[777]: last, no newline
         let whole = run(input);
         let at = split_at(input, 200).unwrap();
         let mut tail = Collect::default();
-        let chunk = Chunk {
-            bytes: &input[at..],
-            first_line: 1 + memchr::memchr_iter(b'\n', &input[..at]).count() as u64,
-            base_offset: at as u64,
-            at_eof: true,
-        };
-        parse(chunk, &mut tail);
+        parse(chunk_at(input, at, true), &mut tail);
         let from = whole
             .records
             .iter()

@@ -312,17 +312,13 @@ impl<'de> Visitor<'de> for KeyVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lines::count_lines;
+    use crate::formats::testing::parse_whole;
     use crate::record::{Format, Record};
     use crate::sink::{Collect, Problem};
     use crate::time::CivilTime;
 
     fn parse_all(input: &str) -> Collect {
-        let mut out = Collect::default();
-        let consumed = parse(Chunk::whole(input.as_bytes()), &mut out);
-        assert_eq!(consumed, input.len());
-        assert_eq!(out.lines_accounted(), count_lines(input.as_bytes()));
-        out
+        parse_whole(parse, input.as_bytes())
     }
 
     fn record(line: &str) -> Record<'_> {

@@ -860,8 +860,7 @@ fn container_in_trouble(c: &ContainerFacts) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lines::count_lines;
-    use crate::record::EventInfo;
+    use crate::formats::testing::{event, field, head, parse_whole, skips};
     use crate::sink::Collect;
 
     fn describe(input: &str) -> Collect {
@@ -869,15 +868,7 @@ mod tests {
     }
 
     fn describe_bytes(input: &[u8]) -> Collect {
-        let mut out = Collect::default();
-        assert_eq!(parse(Chunk::whole(input), &mut out), input.len());
-        assert_eq!(
-            out.lines_accounted(),
-            count_lines(input),
-            "lines accounted; skips: {:?}",
-            out.skips
-        );
-        out
+        parse_whole(parse, input)
     }
 
     fn age(seconds: u64, resolution: u32) -> RawTime {
@@ -885,10 +876,6 @@ mod tests {
             seconds,
             resolution,
         }
-    }
-
-    fn event<'r>(r: &'r Record<'static>) -> &'r EventInfo<'static> {
-        r.event.as_deref().expect("event info")
     }
 
     fn object(kind: &str, namespace: Option<&str>, name: &str) -> ObjectRef<'static> {
@@ -899,22 +886,11 @@ mod tests {
         }
     }
 
-    fn skips(out: &Collect) -> Vec<(u64, u32, SkipReason)> {
-        out.skips
-            .iter()
-            .map(|s| (s.position.line, s.position.lines, s.reason))
-            .collect()
-    }
-
     fn spans(out: &Collect) -> Vec<(u64, u32)> {
         out.records
             .iter()
             .map(|r| (r.position.line, r.position.lines))
             .collect()
-    }
-
-    fn field(r: &Record<'static>, key: &str) -> Option<String> {
-        r.fields.get(key).map(|v| v.into_owned())
     }
 
     /// kubectl-events.md §6, the describe Events section verbatim.
@@ -1381,12 +1357,7 @@ desc = not found
     #[test]
     fn nothing_is_consumed_before_the_end_of_input() {
         let mut out = Collect::default();
-        let chunk = Chunk {
-            bytes: PODS.as_bytes(),
-            first_line: 1,
-            base_offset: 0,
-            at_eof: false,
-        };
+        let chunk = head(PODS.as_bytes());
         assert_eq!(parse(chunk, &mut out), 0);
         assert!(out.records.is_empty() && out.skips.is_empty());
     }

@@ -1880,55 +1880,25 @@ mod yaml {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::testing::{event, field, head, parse_whole, skips};
     use crate::sink::Collect;
 
-    type Parser = fn(Chunk<'_>, &mut dyn Emit) -> usize;
-
-    /// Parse a whole input and check the accounting invariant.
-    fn run(parse: Parser, input: &[u8]) -> Collect {
-        let mut out = Collect::default();
-        let used = parse(Chunk::whole(input), &mut out);
-        assert_eq!(used, input.len(), "whole input consumed");
-        assert_eq!(
-            out.lines_accounted(),
-            count_lines(input),
-            "lines accounted; skips: {:?}",
-            out.skips
-        );
-        out
-    }
-
     fn json(input: &str) -> Collect {
-        run(parse_json, input.as_bytes())
+        parse_whole(parse_json, input.as_bytes())
     }
 
     fn yaml(input: &str) -> Collect {
-        run(parse_yaml, input.as_bytes())
+        parse_whole(parse_yaml, input.as_bytes())
     }
 
     fn utc(s: &str) -> RawTime {
         tparse::rfc3339_exact(s.as_bytes()).expect("test timestamp")
     }
 
-    fn event<'r>(r: &'r Record<'static>) -> &'r EventInfo<'static> {
-        r.event.as_deref().expect("event info")
-    }
-
-    fn field(r: &Record<'static>, key: &str) -> Option<String> {
-        r.fields.get(key).map(|v| v.into_owned())
-    }
-
     fn reasons(out: &Collect) -> Vec<String> {
         out.records
             .iter()
             .map(|r| event(r).reason.to_string())
-            .collect()
-    }
-
-    fn skips(out: &Collect) -> Vec<(u64, u32, SkipReason)> {
-        out.skips
-            .iter()
-            .map(|s| (s.position.line, s.position.lines, s.reason))
             .collect()
     }
 
@@ -2169,7 +2139,7 @@ mod tests {
             .iter()
             .map(|(path, bytes)| {
                 assert!(sniff_json(bytes), "{path} sniffed as events");
-                let out = run(parse_json, bytes);
+                let out = parse_whole(parse_json, bytes);
                 let name = path.rsplit('/').next().unwrap_or("").to_string();
                 (name, out.records.len(), out.skipped(SkipReason::Envelope))
             })
@@ -2192,7 +2162,7 @@ mod tests {
         assert!(members.len() >= 4);
         for (path, bytes) in &members {
             assert!(!sniff_json(bytes), "{path} is not events");
-            let out = run(parse_json, bytes);
+            let out = parse_whole(parse_json, bytes);
             assert!(out.records.is_empty(), "{path}");
             assert_eq!(
                 out.skipped(SkipReason::Envelope),
@@ -2583,7 +2553,7 @@ garbage line
             b"{\"kind\":\"Event\",\"reason\":\"A\",\"message\":\"bad \xff\xfe byte\"}\n".to_vec();
         let second_at = input.len() as u64;
         input.extend_from_slice(b"{\"kind\":\"Event\",\"reason\":\"B\"}\n");
-        let out = run(parse_json, &input);
+        let out = parse_whole(parse_json, &input);
         assert_eq!(out.records.len(), 2);
         assert_eq!(out.records[0].message, "bad \u{fffd}\u{fffd} byte");
         assert_eq!(out.records[1].position.offset, second_at);
@@ -2621,12 +2591,7 @@ garbage line
     #[test]
     fn nothing_is_consumed_before_the_end_of_input() {
         let mut out = Collect::default();
-        let chunk = Chunk {
-            bytes: TWO_STYLES.as_bytes(),
-            first_line: 1,
-            base_offset: 0,
-            at_eof: false,
-        };
+        let chunk = head(TWO_STYLES.as_bytes());
         assert_eq!(parse_json(chunk, &mut out), 0);
         assert_eq!(parse_yaml(chunk, &mut out), 0);
         assert!(out.records.is_empty() && out.skips.is_empty());
@@ -2887,7 +2852,7 @@ metadata:
         let mut input = b"kind: List\nitems:\n- kind: Event\n  reason: Bad\n  message: \"caf\xe9\"\n- kind: Event\n  reason: Huge\n  message: ".to_vec();
         input.extend_from_slice(&vec![b'x'; 5 * 1024 * 1024]);
         input.extend_from_slice(b"\n");
-        let out = run(parse_yaml, &input);
+        let out = parse_whole(parse_yaml, &input);
         assert_eq!(reasons(&out), ["Bad", "Huge"]);
         assert_eq!(out.records[0].message, "caf\u{fffd}");
         assert_eq!(out.records[1].message.len(), MAX_MESSAGE_BYTES);
@@ -2973,17 +2938,17 @@ metadata:
 
             #[test]
             fn json_arbitrary_bytes_never_panic_and_account(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-                run(parse_json, &bytes);
+                parse_whole(parse_json, &bytes);
             }
 
             #[test]
             fn yaml_arbitrary_bytes_never_panic_and_account(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-                run(parse_yaml, &bytes);
+                parse_whole(parse_yaml, &bytes);
             }
 
             #[test]
             fn json_cut_anywhere_keeps_a_prefix_of_the_items(cut in 0..TROUBLESHOOT.len()) {
-                let out = run(parse_json, &TROUBLESHOOT.as_bytes()[..cut]);
+                let out = parse_whole(parse_json, &TROUBLESHOOT.as_bytes()[..cut]);
                 let all = ["Scheduled", "Pulled", "Created", "Started", "BackOff"];
                 let got = reasons(&out);
                 prop_assert!(got.len() <= all.len());
@@ -2993,7 +2958,7 @@ metadata:
             #[test]
             fn yaml_cut_anywhere_accounts(cut in 0..KUBECTL_YAML_LIST.len()) {
                 let bytes = &KUBECTL_YAML_LIST.as_bytes()[..cut];
-                run(parse_yaml, bytes);
+                parse_whole(parse_yaml, bytes);
             }
 
             #[test]
@@ -3001,7 +2966,7 @@ metadata:
                 let mut input = KUBECTL_LIST.as_bytes()[..at].to_vec();
                 input.extend_from_slice(junk.as_bytes());
                 input.extend_from_slice(&KUBECTL_LIST.as_bytes()[at..]);
-                run(parse_json, &input);
+                parse_whole(parse_json, &input);
             }
         }
     }

@@ -1099,30 +1099,15 @@ fn node_severity(status: &str) -> Severity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lines::count_lines;
+    use crate::formats::testing::{event, field, head, parse_whole, skips};
     use crate::sink::Collect;
 
-    type Parser = fn(Chunk<'_>, &mut dyn Emit) -> usize;
-
-    fn run(parse: Parser, input: &[u8]) -> Collect {
-        let mut out = Collect::default();
-        let used = parse(Chunk::whole(input), &mut out);
-        assert_eq!(used, input.len(), "whole input consumed");
-        assert_eq!(
-            out.lines_accounted(),
-            count_lines(input),
-            "lines accounted; skips: {:?}",
-            out.skips
-        );
-        out
-    }
-
     fn events(input: &str) -> Collect {
-        run(parse_events, input.as_bytes())
+        parse_whole(parse_events, input.as_bytes())
     }
 
     fn resources(input: &str) -> Collect {
-        run(parse_resources, input.as_bytes())
+        parse_whole(parse_resources, input.as_bytes())
     }
 
     fn age(seconds: u64, resolution: u32) -> RawTime {
@@ -1132,27 +1117,12 @@ mod tests {
         }
     }
 
-    fn event<'r>(r: &'r Record<'static>) -> &'r EventInfo<'static> {
-        r.event.as_deref().expect("event info")
-    }
-
     fn object(kind: &str, namespace: Option<&str>, name: &str) -> ObjectRef<'static> {
         ObjectRef {
             kind: Cow::Owned(kind.to_string()),
             namespace: namespace.map(|n| Cow::Owned(n.to_string())),
             name: Cow::Owned(name.to_string()),
         }
-    }
-
-    fn skips(out: &Collect) -> Vec<(u64, u32, SkipReason)> {
-        out.skips
-            .iter()
-            .map(|s| (s.position.line, s.position.lines, s.reason))
-            .collect()
-    }
-
-    fn field(r: &Record<'static>, key: &str) -> Option<String> {
-        r.fields.get(key).map(|v| v.into_owned())
     }
 
     /// Lay cells out like kubectl's tabwriter: every column but the last
@@ -1705,7 +1675,7 @@ LAST SEEN   TYPE     REASON   OBJECT   SUBOBJECT   SOURCE    MESSAGE   FIRST SEE
         );
         input.extend_from_slice(&vec![b'z'; 5 * 1024 * 1024]);
         input.push(b'\n');
-        let out = run(parse_events, &input);
+        let out = parse_whole(parse_events, &input);
         assert_eq!(out.records.len(), 5);
         assert_eq!(out.records[4].message, "bad \u{fffd} byte");
         assert_eq!(
@@ -1721,12 +1691,7 @@ LAST SEEN   TYPE     REASON   OBJECT   SUBOBJECT   SOURCE    MESSAGE   FIRST SEE
     #[test]
     fn nothing_is_consumed_before_the_end_of_input() {
         let mut out = Collect::default();
-        let chunk = Chunk {
-            bytes: SECTION_5.as_bytes(),
-            first_line: 1,
-            base_offset: 0,
-            at_eof: false,
-        };
+        let chunk = head(SECTION_5.as_bytes());
         assert_eq!(parse_events(chunk, &mut out), 0);
         assert_eq!(parse_resources(chunk, &mut out), 0);
         assert!(out.records.is_empty() && out.skips.is_empty());
@@ -2012,24 +1977,24 @@ web-0   yes     Running   0          3d
 
             #[test]
             fn events_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-                run(parse_events, &bytes);
+                parse_whole(parse_events, &bytes);
             }
 
             #[test]
             fn resources_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-                run(parse_resources, &bytes);
+                parse_whole(parse_resources, &bytes);
             }
 
             #[test]
             fn events_arbitrary_rows_under_a_header(rows in proptest::collection::vec("[ -~é“\\t]{0,90}", 0..12)) {
                 let input = format!("NAMESPACE   LAST SEEN   TYPE   REASON   OBJECT   SUBOBJECT   SOURCE   MESSAGE   FIRST SEEN   COUNT   NAME\n{}", rows.join("\n"));
-                run(parse_events, input.as_bytes());
+                parse_whole(parse_events, input.as_bytes());
             }
 
             #[test]
             fn pods_arbitrary_rows_under_a_header(rows in proptest::collection::vec("[ -~é\\t]{0,90}", 0..12)) {
                 let input = format!("NAMESPACE   NAME   READY   STATUS   RESTARTS   AGE   IP   NODE   NOMINATED NODE   READINESS GATES\n{}", rows.join("\n"));
-                run(parse_resources, input.as_bytes());
+                parse_whole(parse_resources, input.as_bytes());
             }
         }
     }

@@ -289,9 +289,9 @@ pub fn sniff(head: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lines::count_lines;
+    use crate::formats::testing::parse_whole;
     use crate::record::{Format, Record};
-    use crate::sink::{Collect, Problem};
+    use crate::sink::Problem;
     use crate::time::CivilTime;
 
     fn record(line: &str) -> Record<'_> {
@@ -472,9 +472,7 @@ mod tests {
             "goroutine 7 [running]:\n",
             "\tmain.go:1 +0x1\n",
         );
-        let mut out = Collect::default();
-        assert_eq!(parse(Chunk::whole(input.as_bytes()), &mut out), input.len());
-        assert_eq!(out.lines_accounted(), count_lines(input.as_bytes()));
+        let out = parse_whole(parse, input.as_bytes());
         let summary: Vec<_> = out
             .records
             .iter()

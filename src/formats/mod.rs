@@ -33,6 +33,8 @@ pub mod kube_events;
 pub mod kube_table;
 pub mod logfmt;
 pub mod plain;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::record::Format;
 use crate::sink::Emit;

@@ -256,20 +256,18 @@ fn civil(year: Option<i16>, month: u8, day: u8, clock: (u8, u8, u8, u32)) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::lines::count_lines;
+    use crate::formats::testing::{parse_whole, raw};
     use crate::record::Position;
     use crate::sink::Collect;
     use proptest::prelude::*;
 
-    fn raw<'x>(text: Cow<'x, str>, rec: &mut Record<'x>) {
-        rec.message = text;
+    /// `parse_with` and the pass-through decoder `raw`, as a `Parser`.
+    fn parse_raw(chunk: Chunk<'_>, out: &mut dyn Emit) -> usize {
+        parse_with(chunk, out, raw)
     }
 
     fn run(input: &[u8]) -> Collect {
-        let mut out = Collect::default();
-        assert_eq!(parse_with(Chunk::whole(input), &mut out, raw), input.len());
-        assert_eq!(out.lines_accounted(), count_lines(input));
-        out
+        parse_whole(parse_raw, input)
     }
 
     /// The time and message of a one-line input.
@@ -494,9 +492,7 @@ mod tests {
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic_and_are_accounted(input in proptest::collection::vec(any::<u8>(), 0..600)) {
-            let mut out = Collect::default();
-            prop_assert_eq!(parse(Chunk::whole(&input), &mut out), input.len());
-            prop_assert_eq!(out.lines_accounted(), count_lines(&input));
+            parse_whole(parse, &input);
         }
 
         #[test]

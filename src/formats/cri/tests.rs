@@ -5,68 +5,36 @@
 //! messages are the exact container content whatever the payload decoder
 //! later makes of klog or JSON lines.
 
-use std::borrow::Cow;
-
 use proptest::prelude::*;
 
 use super::join::{MAX_JOINED_BYTES, STALE_LINES};
 use super::*;
 use crate::formats::lines::count_lines;
-use crate::record::{Position, Record};
-use crate::sink::Collect;
+use crate::formats::testing::{chunk_at, head, parse_streamed, parse_whole, raw, same};
+use crate::record::Position;
+use crate::sink::{Collect, Emit};
 
-fn raw<'x>(text: Cow<'x, str>, rec: &mut Record<'x>) {
-    rec.message = text;
+/// `parse_with` and the pass-through decoder `raw`, as a `Parser`.
+fn parse_raw(chunk: Chunk<'_>, out: &mut dyn Emit) -> usize {
+    parse_with(chunk, out, raw)
 }
 
 /// Parse a whole input; checks that everything is consumed and accounted.
 fn run(input: &[u8]) -> Collect {
-    let mut out = Collect::default();
-    let used = parse_with(Chunk::whole(input), &mut out, raw);
-    assert_eq!(used, input.len(), "whole input consumed");
-    assert_eq!(out.lines_accounted(), count_lines(input), "line accounting");
-    out
-}
-
-fn chunk_from(input: &[u8], start: usize, at_eof: bool) -> Chunk<'_> {
-    Chunk {
-        bytes: &input[start..],
-        first_line: 1 + count_lines(&input[..start]),
-        base_offset: start as u64,
-        at_eof,
-    }
+    parse_whole(parse_raw, input)
 }
 
 /// First `input[..cut]` as a non-final chunk, then the unconsumed rest at eof.
 fn run_streamed(input: &[u8], cut: usize) -> Collect {
-    let mut out = Collect::default();
-    let head = Chunk {
-        bytes: &input[..cut],
-        first_line: 1,
-        base_offset: 0,
-        at_eof: false,
-    };
-    let used = parse_with(head, &mut out, raw);
-    assert!(used <= cut);
-    assert!(
-        used == 0 || input[used - 1] == b'\n',
-        "stops at a line start"
-    );
-    let rest = parse_with(chunk_from(input, used, true), &mut out, raw);
-    assert_eq!(used + rest, input.len());
-    out
+    parse_streamed(parse_raw, input, cut)
 }
 
 /// `input[..at]` and `input[at..]` parsed independently, each to its end.
 fn run_split(input: &[u8], at: usize) -> Collect {
     let mut out = Collect::default();
-    parse_with(Chunk::whole(&input[..at]), &mut out, raw);
-    parse_with(chunk_from(input, at, true), &mut out, raw);
+    parse_raw(Chunk::whole(&input[..at]), &mut out);
+    parse_raw(chunk_at(input, at, true), &mut out);
     out
-}
-
-fn same(a: &Collect, b: &Collect) -> bool {
-    a.records == b.records && a.skips == b.skips && a.problems == b.problems
 }
 
 /// (first line, lines, message) of each record, in emission order.
@@ -597,12 +565,7 @@ fn a_chunk_that_ends_inside_a_partial_line_stops_before_it() {
     let input = SPEC_EXAMPLE.as_bytes();
     let line4 = SPEC_EXAMPLE.match_indices('\n').nth(2).map(|(i, _)| i + 1);
     let mut out = Collect::default();
-    let head = Chunk {
-        bytes: &input[..line4.unwrap_or(0)],
-        first_line: 1,
-        base_offset: 0,
-        at_eof: false,
-    };
+    let head = head(&input[..line4.unwrap_or(0)]);
     // Lines 1-3 are complete, but line 2 opened a stdout P: only line 1 is safe.
     assert_eq!(parse_with(head, &mut out, raw), 108);
     assert_eq!(

@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::formats::lines::{count_lines, MAX_LINE_BYTES};
+use crate::formats::testing::{assert_same, head, parse_whole, Parser};
 use crate::formats::Chunk;
 use crate::record::{Format, Payload, Position, Record, Severity};
 use crate::sink::{Collect, Problem, SkipReason};
@@ -17,9 +18,6 @@ const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sampl
 fn sample(name: &str) -> Vec<u8> {
     std::fs::read(format!("{SAMPLES}/{name}")).expect("sample file")
 }
-
-/// A file parser: `klog::parse`, `klog_json::parse` or `logfmt::parse`.
-type Parser = fn(Chunk<'_>, &mut dyn crate::sink::Emit) -> usize;
 
 /// A splitter: `klog::split_at`, `klog_json::split_at` or `logfmt::split_at`.
 type Splitter = fn(&[u8], usize) -> Option<usize>;
@@ -44,15 +42,7 @@ fn parse_all(input: &[u8]) -> Collect {
 }
 
 fn parse_all_with(parse: Parser, input: &[u8]) -> Collect {
-    let mut out = Collect::default();
-    let consumed = parse(Chunk::whole(input), &mut out);
-    assert_eq!(consumed, input.len(), "everything is consumed at EOF");
-    assert_eq!(
-        out.lines_accounted(),
-        count_lines(input),
-        "record lines + skipped lines == input lines"
-    );
-    out
+    parse_whole(parse, input)
 }
 
 /// Parse `input` as a stream of chunks of about `size` bytes, feeding back
@@ -113,12 +103,6 @@ fn parse_split_with(parse: Parser, split_at: Splitter, input: &[u8], every: usiz
         parse(chunk, &mut out);
     }
     out
-}
-
-fn assert_same(a: &Collect, b: &Collect, what: &str) {
-    assert_eq!(a.records, b.records, "{what}: records");
-    assert_eq!(a.skips, b.skips, "{what}: skips");
-    assert_eq!(a.problems, b.problems, "{what}: problems");
 }
 
 fn fields(rec: &Record<'_>) -> Vec<(String, String)> {
@@ -780,12 +764,7 @@ fn a_flood_of_blank_lines_does_not_keep_a_record_pending() {
     let mut input = b"I0610 06:13:20.000000 1 a.go:1] open\n".to_vec();
     input.extend(std::iter::repeat_n(b'\n', 2 * MAX_RECORD_LINES as usize));
     let mut out = Collect::default();
-    let chunk = Chunk {
-        bytes: &input,
-        first_line: 1,
-        base_offset: 0,
-        at_eof: false,
-    };
+    let chunk = head(&input);
     assert_eq!(
         parse(chunk, &mut out),
         input.len(),
@@ -909,25 +888,12 @@ fn split_at_skips_continuation_lines() {
 fn unfinished_record_is_left_for_the_next_chunk() {
     let input = b"I0610 06:13:20.000000 1 a.go:1] one\nI0610 06:13:20.000000 1 a.go:2] two\n\tmore";
     let mut out = Collect::default();
-    let chunk = Chunk {
-        bytes: input,
-        first_line: 1,
-        base_offset: 0,
-        at_eof: false,
-    };
+    let chunk = head(input);
     let used = parse(chunk, &mut out);
     assert_eq!(used, 36, "the second record may still continue");
     assert_eq!(out.records.len(), 1);
     let mut out = Collect::default();
-    let used = parse(
-        Chunk {
-            bytes: b"I0610 06:13:20.000000 1 a.go:2] two\n\n",
-            first_line: 1,
-            base_offset: 0,
-            at_eof: false,
-        },
-        &mut out,
-    );
+    let used = parse(head(b"I0610 06:13:20.000000 1 a.go:2] two\n\n"), &mut out);
     assert_eq!(
         (used, out.records.len()),
         (0, 0),
