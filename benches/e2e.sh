@@ -20,20 +20,21 @@ bytes=$(du -sb "$corpus" | cut -f1)
 files=$(find "$corpus" -type f | wc -l)
 find "$corpus" -type f -exec cat {} + >/dev/null   # warm the page cache: measure parsing, not the disk
 
-# run LABEL CMD...: best of 3 wall times, and the peak RSS of the last run.
+# run KEY LABEL CMD...: best of 3 wall times and the peak RSS (mapped file pages
+# included) of the best run; the best time is kept in $results/KEY.
+results=$(mktemp -d)
 run() {
-  local label="$1"; shift
-  local best="" rss=""
+  local key="$1" label="$2"; shift 2
+  local best="" rss="" out="$results/time"
   for _ in 1 2 3; do
-    local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
-    local secs=${out% *}
-    rss=${out#* }
-    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; fi
+    /usr/bin/time -o "$out" -f "%e %M" "$@" >/dev/null 2>&1 || true
+    local secs rss_now
+    read -r secs rss_now < "$out"
+    if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; rss=$rss_now; fi
   done
   awk -v l="$label" -v s="$best" -v b="$bytes" -v r="$rss" \
     'BEGIN{printf "%-34s %7.2f s  %7.2f GB/s  peak RSS %6.0f MiB\n", l, s, b/s/1e9, r/1024}'
-  echo "$best" > "/tmp/kubeautopsy-e2e-$label.secs"
+  echo "$best" > "$results/$key"
 }
 
 # peak_anon LABEL CMD...: peak anonymous memory (heap, stacks: what grows with
@@ -52,11 +53,11 @@ peak_anon() {
 }
 
 echo "corpus: $corpus ($bytes bytes, $files files), $(nproc) cores"
-run "ingest (inputs)" "$bin" inputs "$corpus"
-run "rg -c 'unknown flag'" rg -c -a --no-ignore --hidden "unknown flag" "$corpus"
-run "timeline > /dev/null" "$bin" timeline "$corpus"
+run ingest "ingest (inputs)" "$bin" inputs "$corpus"
+run rg "rg -c 'unknown flag'" rg -c -a --no-ignore --hidden "unknown flag" "$corpus"
+run timeline "timeline > /dev/null" "$bin" timeline "$corpus"
 peak_anon "ingest (inputs)" "$bin" inputs "$corpus"
 peak_anon "timeline > /dev/null" "$bin" timeline "$corpus"
-ingest=$(cat "/tmp/kubeautopsy-e2e-ingest (inputs).secs")
-rg=$(cat "/tmp/kubeautopsy-e2e-rg -c 'unknown flag'.secs")
+ingest=$(cat "$results/ingest")
+rg=$(cat "$results/rg")
 awk -v a="$ingest" -v b="$rg" 'BEGIN{printf "ingest time / rg time = %.2f\n", a/b}'
