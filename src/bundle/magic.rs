@@ -89,7 +89,7 @@ fn checksum_matches(block: &[u8]) -> bool {
     };
     let sum: u32 = block[..148]
         .iter()
-        .chain(std::iter::repeat(&b' ').take(8))
+        .chain(std::iter::repeat_n(&b' ', 8))
         .chain(&block[156..TAR_BLOCK])
         .map(|&b| u32::from(b))
         .sum();

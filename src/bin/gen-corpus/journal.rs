@@ -209,7 +209,7 @@ fn collect_fields(f: &mut Fields, host: &Host, e: &Entry) {
             f.add("UNIT", u.as_bytes());
             f.add_id(
                 "INVOCATION_ID",
-                host.node.machine_seed ^ u.len() as u64 ^ e.seq / 64,
+                host.node.machine_seed ^ u.len() as u64 ^ (e.seq / 64),
             );
         }
         f.add("MESSAGE", e.message);

@@ -517,7 +517,7 @@ pub fn describe_pod(c: &Cluster, p: &Pod, now: Micros) -> Vec<u8> {
     let app = p.name.split('-').next().unwrap_or("app");
     s += &format!("Name:             {}\nNamespace:        {}\nPriority:         0\nService Account:  default\nNode:             {node}\nStart Time:       {}\nLabels:           app={app}\nAnnotations:      <none>\nStatus:           {status}\n", p.name, p.ns, rfc1123z(p.created));
     if let Some(d) = p.deletion {
-        s += &format!("Termination Grace Period:  30s\n");
+        s += "Termination Grace Period:  30s\n";
         let _ = d;
     }
     s += &format!(

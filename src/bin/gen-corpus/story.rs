@@ -877,7 +877,7 @@ impl Timeline<'_> {
         text::klog_header(&mut b, Sev::Error, t - 100, pid, "runtime.go:79");
         b.extend_from_slice(b"Observed a panic: \"invalid memory address or nil pointer dereference\" (runtime error: invalid memory address or nil pointer dereference)");
         lines.push(String::from_utf8(b).unwrap());
-        lines.extend(panic_stack("goroutine 4123 [running:]", true).into_iter());
+        lines.extend(panic_stack("goroutine 4123 [running:]", true));
         lines.push(
             "panic: runtime error: invalid memory address or nil pointer dereference [recovered]"
                 .into(),
@@ -888,7 +888,7 @@ impl Timeline<'_> {
         lines
             .push("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x3a1f2e4]".into());
         lines.push(String::new());
-        lines.extend(panic_stack("goroutine 4123 [running]:", false).into_iter());
+        lines.extend(panic_stack("goroutine 4123 [running]:", false));
         for (i, l) in lines.into_iter().enumerate() {
             self.push(t + i as Micros * 20, ProcKind::Kubelet, pid, 6, l);
         }
