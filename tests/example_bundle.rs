@@ -72,6 +72,7 @@ fn the_kubelet_failure_has_one_utc_time_in_export_json_and_local_text_journals()
         "timeline",
         "--format",
         "ndjson",
+        "--keep-duplicates",
         "--node",
         "worker-1",
         "--grep",
@@ -106,4 +107,45 @@ fn the_kubelet_failure_has_one_utc_time_in_export_json_and_local_text_journals()
     assert!(records
         .iter()
         .all(|r| r["severity"] == "error" && r["component"] == "kubelet"));
+}
+
+#[test]
+fn captures_of_one_entry_in_several_files_are_written_once() {
+    let args = [
+        "timeline",
+        "--format",
+        "ndjson",
+        "--node",
+        "worker-1",
+        "--grep",
+        "unknown flag: --container-runtime",
+        "corpora/example",
+    ];
+    let (code, folded) = kubeautopsy(&args);
+    assert_eq!(code, 0);
+    let mut all = args.to_vec();
+    all.insert(1, "--keep-duplicates");
+    let (_, kept) = kubeautopsy(&all);
+    let seconds = |out: &str| -> Vec<i64> {
+        out.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["time_ns"]
+                    .as_i64()
+                    .unwrap()
+                    / 1_000_000_000
+            })
+            .collect()
+    };
+    let (folded, kept) = (seconds(&folded), seconds(&kept));
+    assert!(
+        kept.len() > folded.len(),
+        "the example holds several captures of each failure"
+    );
+    let distinct: BTreeSet<i64> = kept.iter().copied().collect();
+    // One record per crash-loop iteration: every failure second is still there, and
+    // no failure appears twice within a second.
+    assert!(distinct
+        .iter()
+        .all(|s| folded.iter().any(|f| (f - s).abs() <= 1)));
+    assert!(folded.windows(2).all(|w| w[1] - w[0] >= 1), "{folded:?}");
 }

@@ -31,6 +31,10 @@ pub struct TimelineArgs {
     /// Also print records that have no time at all (after the timed ones).
     #[arg(long)]
     untimed: bool,
+    /// Keep every capture of an entry: by default, records of different files with the same
+    /// node, component and message less than a second apart are written once.
+    #[arg(long)]
+    keep_duplicates: bool,
     /// Append the file and line of each record (text format).
     #[arg(long)]
     show_source: bool,
@@ -58,6 +62,7 @@ pub fn run(args: &TimelineArgs) -> Result<u8, CliError> {
             .transpose()
             .map_err(|e| format!("--grep: {e}"))?,
         untimed: args.untimed,
+        fold_duplicates: !args.keep_duplicates,
     };
     let (bundle, plan, _options) = args.bundle.load()?;
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
@@ -72,6 +77,13 @@ pub fn run(args: &TimelineArgs) -> Result<u8, CliError> {
             err,
             "kubeautopsy: {} records were out of order in their own file and were printed late",
             summary.late
+        );
+    }
+    if summary.duplicates_folded > 0 {
+        let _ = writeln!(
+            err,
+            "kubeautopsy: {} records were other captures of entries already shown (--keep-duplicates shows them)",
+            summary.duplicates_folded
         );
     }
     if summary.untimed_left_out > 0 {

@@ -21,6 +21,8 @@ pub struct Filter {
     pub grep: Option<Regex>,
     /// Keep records that have no time at all (placed after the timed ones).
     pub untimed: bool,
+    /// Write one record per entry when several captures of the bundle hold it.
+    pub fold_duplicates: bool,
 }
 
 impl Filter {

@@ -23,6 +23,8 @@ pub struct MergeSummary {
     pub late: u64,
     /// Records with no time, left out (unless `Filter::untimed`).
     pub untimed_left_out: u64,
+    /// Records folded because another capture of the same entry was already written.
+    pub duplicates_folded: u64,
 }
 
 /// Input bytes parsed ahead across all inputs. Owned records take about three
@@ -77,6 +79,7 @@ pub fn merge(
     filter: &Filter,
     mut write: impl FnMut(&Record<'static>, &Input) -> std::io::Result<()>,
 ) -> std::io::Result<MergeSummary> {
+    let mut captures = Captures::default();
     let block = (BLOCK_BUDGET / plan.inputs.len().max(1)).clamp(MIN_BLOCK, MAX_BLOCK);
     let mut sources: Vec<Source<'_>> = plan
         .inputs
@@ -117,8 +120,12 @@ pub fn merge(
             summary.late += 1;
         }
         source.last_out = source.last_out.max(record.resolved.unix_ns);
-        write(&record, source.input)?;
-        summary.written += 1;
+        if filter.fold_duplicates && captures.seen_elsewhere(&record, i) {
+            summary.duplicates_folded += 1;
+        } else {
+            write(&record, source.input)?;
+            summary.written += 1;
+        }
         if source.buffer.is_empty() {
             let (u, seen) = refill(source, filter);
             untimed.extend(u.into_iter().map(|r| (i, r)));
@@ -134,6 +141,54 @@ pub fn merge(
     }
     summary.untimed_left_out -= untimed.len() as u64;
     Ok(summary)
+}
+
+/// Bundles often hold the same journal entry several times: a collector's
+/// journal capture, a sosreport's whole journal and its per-unit journal, an
+/// export. Records of *different* inputs with the same node, component and
+/// message less than a second apart are taken as one entry (text journals
+/// print whole seconds, exports microseconds); repeats within one input are
+/// real repeats and are all kept.
+#[derive(Default)]
+struct Captures {
+    /// (time, key, input) of records written in the last second, oldest first.
+    recent: VecDeque<(i64, u64, usize)>,
+}
+
+impl Captures {
+    const WINDOW_NS: i64 = 1_000_000_000;
+
+    /// True when an equal record of another input was written within the window.
+    /// Records are offered in time order, so the window slides forward.
+    fn seen_elsewhere(&mut self, record: &Record<'_>, input: usize) -> bool {
+        let t = record.resolved.unix_ns;
+        while self
+            .recent
+            .front()
+            .is_some_and(|(old, _, _)| t - old >= Self::WINDOW_NS)
+        {
+            self.recent.pop_front();
+        }
+        let key = capture_key(record);
+        if self
+            .recent
+            .iter()
+            .any(|&(_, k, from)| k == key && from != input)
+        {
+            return true;
+        }
+        self.recent.push_back((t, key, input));
+        false
+    }
+}
+
+fn capture_key(record: &Record<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    record.node.hash(&mut h);
+    record.component.hash(&mut h);
+    record.message.hash(&mut h);
+    h.finish()
 }
 
 /// Parse blocks of one source until it has selected timed records buffered
