@@ -135,11 +135,6 @@ where
     }
 }
 
-/// Every planned input has at least one work item, so every slot is filled.
-fn unreachable_consumer<S>() -> S {
-    unreachable!("every input yields at least one chunk")
-}
-
 /// Parse one chunk of an input into `consumer`, returning its statistics.
 fn parse_chunk<S: Emit>(
     planned: &PlannedInput,
