@@ -130,7 +130,7 @@ where
         stats: stats.into_iter().map(Option::unwrap_or_default).collect(),
         consumers: consumers
             .into_iter()
-            .map(|c| c.unwrap_or_else(|| unreachable_consumer()))
+            .map(|c| c.expect("every input yields at least one chunk"))
             .collect(),
     }
 }
