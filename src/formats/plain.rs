@@ -151,26 +151,21 @@ fn bracketed(b: &[u8]) -> Option<Leading> {
     plain_message(b, time, close + 1)
 }
 
+/// Length of the run of bytes at the start of `b` that satisfy `pred`, at most `max`.
+fn run(b: &[u8], max: usize, pred: impl Fn(&u8) -> bool) -> usize {
+    b.iter().take(max).take_while(|c| pred(c)).count()
+}
+
 /// `Mmm dd HH:MM:SS` with the day space-padded or not; no year, no zone.
 fn syslog(b: &[u8]) -> Option<Leading> {
     let month = month_abbrev(b)?;
     let mut at = 3;
-    let spaces = b
-        .get(at..)?
-        .iter()
-        .take(2)
-        .take_while(|&&c| c == b' ')
-        .count();
+    let spaces = run(b.get(at..)?, 2, |&c| c == b' ');
     if spaces == 0 {
         return None;
     }
     at += spaces;
-    let digits = b
-        .get(at..)?
-        .iter()
-        .take(2)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
+    let digits = run(b.get(at..)?, 2, |c| c.is_ascii_digit());
     let day = match b.get(at..at + digits)? {
         [d] => d - b'0',
         [d, e] => (d - b'0') * 10 + (e - b'0'),
@@ -187,30 +182,16 @@ fn syslog(b: &[u8]) -> Option<Leading> {
 
 /// Talos `dmesg.log`: `<facility>: <priority>: [<RFC 3339>]: <message>`.
 fn dmesg(b: &[u8]) -> Option<Leading> {
-    let facility = b
-        .iter()
-        .take(16)
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count();
+    let facility = run(b, 16, |c| c.is_ascii_alphanumeric());
     let mut at = facility;
     (b.get(at) == Some(&b':')).then_some(())?;
     at += 1;
-    let pad = b
-        .get(at..)?
-        .iter()
-        .take(8)
-        .take_while(|&&c| c == b' ')
-        .count();
+    let pad = run(b.get(at..)?, 8, |&c| c == b' ');
     if pad == 0 {
         return None;
     }
     at += pad;
-    let word = b
-        .get(at..)?
-        .iter()
-        .take(8)
-        .take_while(|c| c.is_ascii_lowercase())
-        .count();
+    let word = run(b.get(at..)?, 8, |c| c.is_ascii_lowercase());
     let severity = Severity::from_word(std::str::from_utf8(&b[at..at + word]).ok()?)?;
     at += word;
     (b.get(at..at + 3)? == b": [").then_some(())?;

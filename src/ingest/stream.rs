@@ -20,6 +20,8 @@ pub const DEFAULT_BLOCK: usize = 1 << 20;
 pub struct InputStream<'b> {
     bytes: &'b [u8],
     format: Option<Format>,
+    /// The format cannot be split (JSON/YAML documents, tables): parse it in one block.
+    whole_document: bool,
     normalizer: Normalizer<'b>,
     pos: usize,
     line: u64,
@@ -35,6 +37,8 @@ impl<'b> InputStream<'b> {
         InputStream {
             bytes: input.data.bytes(),
             format,
+            whole_document: format
+                .is_some_and(|f| formats::split_at(f, input.data.bytes(), 1).is_none()),
             normalizer: Normalizer::new(
                 &planned.context,
                 input.node.as_deref(),
@@ -58,8 +62,7 @@ impl<'b> InputStream<'b> {
         if self.pos >= self.bytes.len() {
             return false;
         }
-        let whole_document = formats::split_at(format, self.bytes, 1).is_none() && self.pos == 0;
-        let mut size = if whole_document {
+        let mut size = if self.whole_document && self.pos == 0 {
             self.bytes.len()
         } else {
             self.block

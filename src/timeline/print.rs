@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use crate::bundle::Input;
 use crate::record::{Fields, Record, Severity};
-use crate::time::{format_rfc3339, RawTime, TimeBasis};
+use crate::time::{format_rfc3339, RawTime, TimeBasis, NANOS_PER_SEC};
 
 pub const NDJSON_SCHEMA_VERSION: u32 = 1;
 
@@ -75,12 +75,15 @@ pub fn write_text(
     writeln!(out)
 }
 
+/// RFC 3339 UTC with microseconds, the precision most sources log at.
 fn micros_rfc3339(unix_ns: i64) -> String {
-    let full = format_rfc3339(unix_ns);
-    // `...SS.nnnnnnnnnZ` -> `...SS.uuuuuuZ`
-    match full.len() {
-        n if n > 4 && full.ends_with('Z') => format!("{}Z", &full[..n - 4]),
-        _ => full,
+    match jiff::Timestamp::from_nanosecond(unix_ns as i128) {
+        Ok(ts) => format!(
+            "{}.{:06}Z",
+            ts.strftime("%Y-%m-%dT%H:%M:%S"),
+            unix_ns.rem_euclid(NANOS_PER_SEC) / 1000
+        ),
+        Err(_) => format!("@{unix_ns}ns"),
     }
 }
 
@@ -192,6 +195,15 @@ fn exact_time(t: RawTime) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_times_have_microseconds() {
+        assert_eq!(
+            micros_rfc3339(1_718_000_000_123_456_789),
+            "2024-06-10T06:13:20.123456Z"
+        );
+        assert_eq!(micros_rfc3339(-1), "1969-12-31T23:59:59.999999Z");
+    }
 
     #[test]
     fn control_characters_are_escaped() {
